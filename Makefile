@@ -1,0 +1,78 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# xstack user entry points: build, run, check, lint, dkms-check, install.
+#
+#   make              build module/xstack.ko and the tools
+#   make run          boot the QEMU guest and show xstack at work
+#   make check        run the whole test suite in the guest (DEBUG=1: debug kernel)
+#   make shell        interactive guest shell with xstack loaded
+#   make lint         sparse (C=1) and checkpatch --strict on our files
+#   make dkms-check   dkms add/build/remove against the 6.12 headers
+
+KVER      ?= $(shell scripts/kver.sh)
+KDIR      ?= /lib/modules/$(KVER)/build
+XS_CACHE  ?= /var/cache/xstack
+DEBUG     ?= 0
+export XS_CACHE
+
+MODSRC    := $(CURDIR)
+ifeq ($(DEBUG),1)
+# The debug kernel tree and a private copy of the sources to build against
+# it, so the stock build in module/ stays untouched.
+DBG_KDIR   = $(shell scripts/debug-kernel.sh --print-kdir)
+MODSRC    := $(CURDIR)/build/debug-src
+VMFLAGS   += --debug
+endif
+
+.PHONY: all module tools selftests deps run check shell lint dkms-check \
+	install clean bench
+
+all: module tools
+
+module:
+ifeq ($(DEBUG),1)
+	scripts/debug-kernel.sh
+	rm -rf $(MODSRC) && mkdir -p $(MODSRC)
+	cp -a Kbuild module uapi $(MODSRC)/
+	$(MAKE) -C $(DBG_KDIR) M=$(MODSRC) W=1 modules
+else
+	$(MAKE) -C $(KDIR) M=$(MODSRC) W=1 modules
+endif
+
+tools:
+	$(MAKE) -C tools
+
+selftests: module tools
+	$(MAKE) -C selftests
+
+deps:
+	scripts/deps.sh --quiet
+
+run: deps all
+	scripts/vm $(VMFLAGS) -- scripts/demo.sh
+
+check: deps all selftests
+	scripts/vm $(VMFLAGS) --out build/results -- \
+		selftests/run.sh --module $(MODSRC)/module/xstack.ko
+
+shell: deps all
+	scripts/vm $(VMFLAGS) --interactive -- scripts/demo.sh --shell
+
+lint:
+	scripts/lint.sh
+
+dkms-check:
+	scripts/dkms-check.sh
+
+bench:
+	@echo "make bench: not implemented yet (see README, issue 7)" >&2; exit 1
+
+install: module tools
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
+	$(MAKE) -C tools install
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean || true
+	$(MAKE) -C tools clean
+	$(MAKE) -C selftests clean || true
+	rm -rf build
