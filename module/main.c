@@ -15,6 +15,7 @@
 #include <net/netns/generic.h>
 
 #include <linux/xstack.h>
+#include "stats.h"
 #include "xstack.h"
 
 int xs_family = XSTACK_FAMILY_DEFAULT;
@@ -47,16 +48,22 @@ static int __net_init xs_net_init(struct net *net)
 	xn->net = net;
 	INIT_LIST_HEAD(&xn->devs);
 	xn->sysctl_addrs_per_dev = XS_ADDRS_PER_DEV_DEFAULT;
+	xn->sysctl_ip_default_ttl = 64;
 
 	err = xs_proc_net_init(xn);
 	if (unlikely(err))
 		goto err_proc;
+	err = xs_stats_net_init(xn);
+	if (unlikely(err))
+		goto err_stats;
 	err = xs_sysctl_net_init(xn);
 	if (unlikely(err))
 		goto err_sysctl;
 	return 0;
 
 err_sysctl:
+	xs_stats_net_exit(xn);
+err_stats:
 	xs_proc_net_exit(xn);
 err_proc:
 	return err;
@@ -68,6 +75,7 @@ static void __net_exit xs_net_exit(struct net *net)
 
 	xs_dev_net_exit(xn);
 	xs_sysctl_net_exit(xn);
+	xs_stats_net_exit(xn);
 	xs_proc_net_exit(xn);
 }
 

@@ -4,6 +4,10 @@
  *
  *   /proc/net/xstack/dev   attached devices and their IPv4 addresses
  *   net.xstack.addrs_per_dev   most addresses one device may carry
+ *   net.xstack.ip_default_ttl  TTL of datagrams without IP_TTL
+ *   net.xstack.ip_no_pmtu_disc 1: do not set DF by default
+ *
+ * Subsystems register their own tables with xs_sysctl_register().
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -75,17 +79,83 @@ void xs_proc_net_exit(struct xs_net *xn)
 
 static int xs_addrs_per_dev_max = XS_ADDRS_PER_DEV_MAX;
 
-/* .data points into init_net's xs_net; other namespaces get a copy. */
-static struct ctl_table xs_sysctl_template[] = {
+static int xs_ttl_max = 255;
+
+static const struct ctl_table xs_sysctl_template[] = {
 	{
 		.procname = "addrs_per_dev",
+		.data = XS_SYSCTL_OFF(struct xs_net, sysctl_addrs_per_dev),
 		.maxlen = sizeof(int),
 		.mode = 0644,
 		.proc_handler = proc_dointvec_minmax,
 		.extra1 = SYSCTL_ONE,
 		.extra2 = &xs_addrs_per_dev_max,
 	},
+	{
+		.procname = "ip_default_ttl",
+		.data = XS_SYSCTL_OFF(struct xs_net, sysctl_ip_default_ttl),
+		.maxlen = sizeof(int),
+		.mode = 0644,
+		.proc_handler = proc_dointvec_minmax,
+		.extra1 = SYSCTL_ONE,
+		.extra2 = &xs_ttl_max,
+	},
+	{
+		.procname = "ip_no_pmtu_disc",
+		.data = XS_SYSCTL_OFF(struct xs_net, sysctl_ip_no_pmtu_disc),
+		.maxlen = sizeof(int),
+		.mode = 0644,
+		.proc_handler = proc_dointvec_minmax,
+		.extra1 = SYSCTL_ZERO,
+		.extra2 = SYSCTL_ONE,
+	},
 };
+
+/**
+ * xs_sysctl_register - register a subsystem's per-netns sysctl table
+ * @xn: namespace state
+ * @path: "net/xstack" or a subdirectory of it
+ * @tmpl: template whose .data fields are offsets into @base's structure
+ *	(XS_SYSCTL_OFF)
+ * @n: entries in @tmpl
+ * @base: the subsystem's per-netns structure
+ *
+ * Return: the header for xs_sysctl_unregister(), or NULL (no memory).
+ */
+struct ctl_table_header *xs_sysctl_register(struct xs_net *xn,
+					    const char *path,
+					    const struct ctl_table *tmpl,
+					    size_t n, void *base)
+{
+	struct ctl_table_header *hdr;
+	struct ctl_table *table;
+	size_t i;
+
+	table = kmemdup(tmpl, n * sizeof(*tmpl), GFP_KERNEL);
+	if (unlikely(!table))
+		return NULL;
+	for (i = 0; i < n; i++)
+		table[i].data = (char *)base + (uintptr_t)tmpl[i].data;
+	hdr = register_net_sysctl_sz(xn->net, path, table, n);
+	if (unlikely(!hdr))
+		kfree(table);
+	return hdr;
+}
+
+/**
+ * xs_sysctl_unregister - unregister a table from xs_sysctl_register()
+ * @hdr: its header (NULL is ignored)
+ */
+void xs_sysctl_unregister(struct ctl_table_header *hdr)
+{
+	const struct ctl_table *table;
+
+	if (!hdr)
+		return;
+	table = hdr->ctl_table_arg;
+	unregister_net_sysctl_table(hdr);
+	kfree(table);
+}
 
 /**
  * xs_sysctl_net_init - register net.xstack.* for a namespace
@@ -95,21 +165,10 @@ static struct ctl_table xs_sysctl_template[] = {
  */
 int xs_sysctl_net_init(struct xs_net *xn)
 {
-	struct ctl_table *table;
-
-	table = kmemdup(xs_sysctl_template, sizeof(xs_sysctl_template),
-			GFP_KERNEL);
-	if (unlikely(!table))
-		return -ENOMEM;
-	table[0].data = &xn->sysctl_addrs_per_dev;
-
-	xn->sysctl_hdr = register_net_sysctl_sz(xn->net, "net/xstack", table,
-						ARRAY_SIZE(xs_sysctl_template));
-	if (unlikely(!xn->sysctl_hdr)) {
-		kfree(table);
-		return -ENOMEM;
-	}
-	return 0;
+	xn->sysctl_hdr = xs_sysctl_register(xn, "net/xstack",
+					    xs_sysctl_template,
+					    ARRAY_SIZE(xs_sysctl_template), xn);
+	return xn->sysctl_hdr ? 0 : -ENOMEM;
 }
 
 /**
@@ -118,8 +177,5 @@ int xs_sysctl_net_init(struct xs_net *xn)
  */
 void xs_sysctl_net_exit(struct xs_net *xn)
 {
-	const struct ctl_table *table = xn->sysctl_hdr->ctl_table_arg;
-
-	unregister_net_sysctl_table(xn->sysctl_hdr);
-	kfree(table);
+	xs_sysctl_unregister(xn->sysctl_hdr);
 }

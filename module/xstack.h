@@ -31,6 +31,15 @@
  * @proc_dir: /proc/net/xstack
  * @sysctl_hdr: net.xstack.* table of this namespace
  * @sysctl_addrs_per_dev: net.xstack.addrs_per_dev, max addresses a device
+ * @sysctl_ip_default_ttl: net.xstack.ip_default_ttl
+ * @sysctl_ip_no_pmtu_disc: net.xstack.ip_no_pmtu_disc (0: set DF)
+ * @mib: per-cpu counters (stats.h)
+ * @route: routing table and PMTU cache (route.c)
+ * @neigh: neighbour cache (arp.c)
+ * @frag: reassembly queues (ip_frag.c)
+ * @icmp: ICMP rate limits and ping socket table (icmp.c)
+ * @loopback: internal loopback of datagrams to our own addresses
+ *	(ip_output.c)
  */
 struct xs_net {
 	struct net *net;
@@ -39,6 +48,14 @@ struct xs_net {
 	struct proc_dir_entry *proc_dir;
 	struct ctl_table_header *sysctl_hdr;
 	int sysctl_addrs_per_dev;
+	int sysctl_ip_default_ttl;
+	int sysctl_ip_no_pmtu_disc;
+	struct xs_mib __percpu *mib;
+	struct xs_route_table *route;
+	struct xs_neigh_table *neigh;
+	struct xs_frag_table *frag;
+	struct xs_icmp_state *icmp;
+	struct xs_loopback *loopback;
 };
 
 /**
@@ -124,6 +141,17 @@ int xs_proc_net_init(struct xs_net *xn);
 void xs_proc_net_exit(struct xs_net *xn);
 int xs_sysctl_net_init(struct xs_net *xn);
 void xs_sysctl_net_exit(struct xs_net *xn);
+struct ctl_table_header *xs_sysctl_register(struct xs_net *xn,
+					    const char *path,
+					    const struct ctl_table *tmpl,
+					    size_t n, void *base);
+void xs_sysctl_unregister(struct ctl_table_header *hdr);
+
+/*
+ * Sysctl templates passed to xs_sysctl_register() hold in .data the
+ * offset of each field within the subsystem's per-netns structure.
+ */
+#define XS_SYSCTL_OFF(type, field) ((void *)offsetof(type, field))
 
 /* selftest/ */
 int xs_selftests_run(void);

@@ -37,6 +37,19 @@
  * @XSTACK_CMD_ADDR_ADD: add XSTACK_A_ADDR/XSTACK_A_PREFIXLEN to a device
  * @XSTACK_CMD_ADDR_DEL: remove an address from a device
  * @XSTACK_CMD_ADDR_GET: show addresses (dump, optionally of one device)
+ * @XSTACK_CMD_ROUTE_ADD: add a route (DST, DST_LEN, GATEWAY and/or device,
+ *	METRIC, PREFSRC)
+ * @XSTACK_CMD_ROUTE_DEL: delete a route (DST, DST_LEN; METRIC, GATEWAY and
+ *	device narrow the match)
+ * @XSTACK_CMD_ROUTE_GET: dump the routing table
+ * @XSTACK_CMD_ROUTE_LOOKUP: resolve DST like "ip route get": answers with
+ *	the chosen route, device, gateway and source address
+ * @XSTACK_CMD_NEIGH_ADD: add or replace a neighbour (DST, LLADDR, device;
+ *	NEIGH_STATE XSTACK_NUD_PERMANENT for a static entry)
+ * @XSTACK_CMD_NEIGH_DEL: delete a neighbour (DST, device)
+ * @XSTACK_CMD_NEIGH_GET: dump the neighbour cache (optionally one device)
+ * @XSTACK_CMD_NEIGH_FLUSH: flush dynamic entries (optionally one device)
+ * @XSTACK_CMD_STATS_GET: dump every counter as STAT_GROUP/NAME/VALUE
  */
 enum xstack_cmd {
 	XSTACK_CMD_UNSPEC,
@@ -46,6 +59,15 @@ enum xstack_cmd {
 	XSTACK_CMD_ADDR_ADD,
 	XSTACK_CMD_ADDR_DEL,
 	XSTACK_CMD_ADDR_GET,
+	XSTACK_CMD_ROUTE_ADD,
+	XSTACK_CMD_ROUTE_DEL,
+	XSTACK_CMD_ROUTE_GET,
+	XSTACK_CMD_ROUTE_LOOKUP,
+	XSTACK_CMD_NEIGH_ADD,
+	XSTACK_CMD_NEIGH_DEL,
+	XSTACK_CMD_NEIGH_GET,
+	XSTACK_CMD_NEIGH_FLUSH,
+	XSTACK_CMD_STATS_GET,
 
 	__XSTACK_CMD_MAX,
 	XSTACK_CMD_MAX = __XSTACK_CMD_MAX - 1
@@ -63,6 +85,21 @@ enum xstack_cmd {
  * @XSTACK_A_LINK_FLAGS: u32, XSTACK_LINK_F_* (link show)
  * @XSTACK_A_HWADDR: binary, link-layer address (link show)
  * @XSTACK_A_BROADCAST: u32, directed broadcast of an address (addr show)
+ * @XSTACK_A_DST: u32, destination prefix or address, network byte order
+ * @XSTACK_A_DST_LEN: u8, destination prefix length 0..32
+ * @XSTACK_A_GATEWAY: u32, next hop, network byte order
+ * @XSTACK_A_PREFSRC: u32, preferred source address, network byte order
+ * @XSTACK_A_METRIC: u32, route priority (lower wins)
+ * @XSTACK_A_ROUTE_TYPE: u8, XSTACK_RT_* (route show and lookup)
+ * @XSTACK_A_LLADDR: binary, link-layer address of a neighbour
+ * @XSTACK_A_NEIGH_STATE: u16, XSTACK_NUD_* state of a neighbour
+ * @XSTACK_A_STAT_GROUP: string, counter group ("Ip", "Icmp", ...)
+ * @XSTACK_A_STAT_NAME: string, counter name as in /proc/net/snmp
+ * @XSTACK_A_STAT_VALUE: u64, counter value
+ * @XSTACK_A_PAD: padding for 64-bit attributes
+ * @XSTACK_A_NEIGH_PROBES: u32, probes sent for the current resolution
+ * @XSTACK_A_NEIGH_AGE: u32, milliseconds since the entry was confirmed
+ * @XSTACK_A_PMTU: u32, path MTU from the PMTU cache (route lookup)
  */
 enum xstack_attr {
 	XSTACK_A_UNSPEC,
@@ -75,6 +112,21 @@ enum xstack_attr {
 	XSTACK_A_LINK_FLAGS,
 	XSTACK_A_HWADDR,
 	XSTACK_A_BROADCAST,
+	XSTACK_A_DST,
+	XSTACK_A_DST_LEN,
+	XSTACK_A_GATEWAY,
+	XSTACK_A_PREFSRC,
+	XSTACK_A_METRIC,
+	XSTACK_A_ROUTE_TYPE,
+	XSTACK_A_LLADDR,
+	XSTACK_A_NEIGH_STATE,
+	XSTACK_A_STAT_GROUP,
+	XSTACK_A_STAT_NAME,
+	XSTACK_A_STAT_VALUE,
+	XSTACK_A_PAD,
+	XSTACK_A_NEIGH_PROBES,
+	XSTACK_A_NEIGH_AGE,
+	XSTACK_A_PMTU,
 
 	__XSTACK_A_MAX,
 	XSTACK_A_MAX = __XSTACK_A_MAX - 1
@@ -84,5 +136,24 @@ enum xstack_attr {
 #define XSTACK_LINK_F_UP	(1U << 0)	/* device is up (IFF_UP) */
 #define XSTACK_LINK_F_RUNNING	(1U << 1)	/* carrier present */
 #define XSTACK_LINK_F_NOARP	(1U << 2)	/* L3 device: no ARP */
+
+/* XSTACK_A_ROUTE_TYPE values */
+enum xstack_route_type {
+	XSTACK_RT_UNICAST,	/* gateway or on-link route added by the user */
+	XSTACK_RT_CONNECTED,	/* subnet of an address, managed by xstack */
+	XSTACK_RT_LOCAL,	/* lookup result: one of our own addresses */
+	XSTACK_RT_BROADCAST,	/* lookup result: a broadcast address */
+	XSTACK_RT_MULTICAST,	/* lookup result: a multicast group */
+};
+
+/* XSTACK_A_NEIGH_STATE values: the same bits as Linux's NUD_* states. */
+#define XSTACK_NUD_INCOMPLETE	0x01
+#define XSTACK_NUD_REACHABLE	0x02
+#define XSTACK_NUD_STALE	0x04
+#define XSTACK_NUD_DELAY	0x08
+#define XSTACK_NUD_PROBE	0x10
+#define XSTACK_NUD_FAILED	0x20
+#define XSTACK_NUD_NOARP	0x40
+#define XSTACK_NUD_PERMANENT	0x80
 
 #endif /* _UAPI_LINUX_XSTACK_H */
