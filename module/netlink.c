@@ -38,8 +38,16 @@ static bool xs_nl_has_dev(struct nlattr **attrs)
 	return attrs[XSTACK_A_IFINDEX] || attrs[XSTACK_A_IFNAME];
 }
 
-/* Resolves the device named by IFINDEX or IFNAME. Context: RTNL held. */
-static struct net_device *xs_nl_dev(struct net *net, struct nlattr **attrs,
+/**
+ * xs_nl_dev - the device named by XSTACK_A_IFINDEX or XSTACK_A_IFNAME
+ * @net: caller's namespace
+ * @attrs: parsed attributes
+ * @extack: error report
+ *
+ * Context: RTNL held.
+ * Return: the device, or ERR_PTR(-EINVAL) (none named), ERR_PTR(-ENODEV).
+ */
+struct net_device *xs_nl_dev(struct net *net, struct nlattr **attrs,
 				    struct netlink_ext_ack *extack)
 {
 	struct net_device *dev = NULL;
@@ -66,8 +74,16 @@ static struct net_device *xs_nl_dev(struct net *net, struct nlattr **attrs,
 	return dev;
 }
 
-/* The attached device named in the request. Context: RTNL held. */
-static struct xs_dev *xs_nl_xdev(struct net *net, struct nlattr **attrs,
+/**
+ * xs_nl_xdev - the attached device named in a request
+ * @net: caller's namespace
+ * @attrs: parsed attributes
+ * @extack: error report
+ *
+ * Context: RTNL held.
+ * Return: the device's xstack state, or ERR_PTR(-EINVAL, -ENODEV, -ENOENT).
+ */
+struct xs_dev *xs_nl_xdev(struct net *net, struct nlattr **attrs,
 				 struct netlink_ext_ack *extack)
 {
 	struct net_device *dev = xs_nl_dev(net, attrs, extack);

@@ -135,6 +135,10 @@ void xs_ifaddr_init(struct xs_ifaddr *ifa, __be32 local,
 /* netlink.c */
 int xs_netlink_init(void);
 void xs_netlink_exit(void);
+struct net_device *xs_nl_dev(struct net *net, struct nlattr **attrs,
+			     struct netlink_ext_ack *extack);
+struct xs_dev *xs_nl_xdev(struct net *net, struct nlattr **attrs,
+			  struct netlink_ext_ack *extack);
 
 /* proc.c */
 int xs_proc_net_init(struct xs_net *xn);
