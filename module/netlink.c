@@ -48,7 +48,7 @@ static bool xs_nl_has_dev(struct nlattr **attrs)
  * Return: the device, or ERR_PTR(-EINVAL) (none named), ERR_PTR(-ENODEV).
  */
 struct net_device *xs_nl_dev(struct net *net, struct nlattr **attrs,
-				    struct netlink_ext_ack *extack)
+			     struct netlink_ext_ack *extack)
 {
 	struct net_device *dev = NULL;
 	char name[IFNAMSIZ];
@@ -84,7 +84,7 @@ struct net_device *xs_nl_dev(struct net *net, struct nlattr **attrs,
  * Return: the device's xstack state, or ERR_PTR(-EINVAL, -ENODEV, -ENOENT).
  */
 struct xs_dev *xs_nl_xdev(struct net *net, struct nlattr **attrs,
-				 struct netlink_ext_ack *extack)
+			  struct netlink_ext_ack *extack)
 {
 	struct net_device *dev = xs_nl_dev(net, attrs, extack);
 	struct xs_dev *xd;
