@@ -20,6 +20,8 @@ struct xs_opts xs_opts;
 
 /* Every object; a new one is a file and a row here. */
 static const struct xs_object *const objects[] = {
+	&xs_link_object,
+	&xs_addr_object,
 	NULL,
 };
 

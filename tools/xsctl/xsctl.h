@@ -79,6 +79,10 @@ struct xs_call {
 	const struct xs_cmd *cmd;
 };
 
+/* One per file (link.c, addr.c); listed in the objects table of main.c. */
+extern const struct xs_object xs_link_object;
+extern const struct xs_object xs_addr_object;
+
 /* main.c */
 __printf(1, 2) void xs_err(const char *fmt, ...);
 __printf(2, 3) int xs_usage_error(const struct xs_call *call,
