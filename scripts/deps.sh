@@ -12,7 +12,7 @@ set -eu
 PACKAGES="
 	qemu-system-x86
 	linux-image-6.12-amd64 linux-headers-6.12-amd64 linux-source-6.12
-	busybox-static kmod cpio xz-utils
+	busybox-static kmod cpio xz-utils lz4
 	build-essential bc bison flex libelf-dev libssl-dev dwarves
 	sparse dkms
 	iproute2 libmnl-dev

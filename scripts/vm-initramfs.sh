@@ -111,6 +111,16 @@ build_image()
 	trap - EXIT
 }
 
+# Remove the images of the same kernel built from older inputs.
+prune_old()
+{
+	local f
+
+	for f in "$CACHE/initramfs-$kver-"*.cpio.gz; do
+		[ "$f" = "$1" ] || rm -f "$f"
+	done
+}
+
 main()
 {
 	local out
@@ -134,6 +144,7 @@ main()
 	if [ ! -s "$out" ]; then
 		mkdir -p "$CACHE"
 		build_image "$out"
+		prune_old "$out"
 	fi
 	echo "$out"
 }
