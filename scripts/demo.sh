@@ -1,0 +1,157 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# demo.sh - what `make run` shows, inside the QEMU guest (as root).
+#
+# Loads xstack, builds topology (a) of the selftests: netns "xa" is the
+# xstack host (veth0 attached to xstack, 10.0.0.1/24 owned by xstack, no
+# native IPv4 address) and netns "nb" is a native Linux host (10.0.0.2/24),
+# then prints, with a word on each, what xstack reports: xsctl link/addr
+# show, /proc/net/xstack/*, net.xstack.* sysctls and its kernel log lines.
+# It grows with every capability of xstack.
+#
+#   scripts/demo.sh [--shell] [--module PATH/xstack.ko]
+#
+# --shell: leave the topology up and start an interactive bash.
+set -eu
+
+SCRIPTS=$(cd "$(dirname "$0")" && pwd)
+REPO=$(dirname "$SCRIPTS")
+KO=$REPO/module/xstack.ko
+XSCTL=$REPO/tools/xsctl/xsctl
+SHELL_AFTER=0
+XA=xa
+NB=nb
+
+usage()
+{
+	sed -n '2,/^set -eu/p' "$0" | sed -n 's/^# \{0,1\}//p' >&2
+	exit 2
+}
+
+# say TEXT: narration.
+say()
+{
+	printf '\n\033[1m== %s\033[0m\n' "$*"
+}
+
+# show CMD...: print the command line as typed, then run it.
+show()
+{
+	printf '$ %s\n' "$*"
+	"$@" 2>&1 | sed 's/^/  /' || true
+}
+
+die()
+{
+	echo "demo: $*" >&2
+	exit 1
+}
+
+xsctl()
+{
+	"$XSCTL" "$@"
+}
+
+parse_args()
+{
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		--shell) SHELL_AFTER=1 ;;
+		--module) KO=$(realpath "$2"); shift ;;
+		-h|--help) usage ;;
+		*) usage ;;
+		esac
+		shift
+	done
+}
+
+load_module()
+{
+	say "Loading xstack ($KO)"
+	[ -r "$KO" ] || die "$KO not built: run make"
+	if [ -d /sys/module/xstack ]; then
+		rmmod xstack || die "cannot unload the xstack already loaded"
+	fi
+	show insmod "$KO"
+	[ -d /sys/module/xstack ] || die "xstack did not load"
+	printf 'AF_XSTACK is socket family %s (%s)\n' \
+		"$(cat /sys/module/xstack/parameters/family)" \
+		/sys/module/xstack/parameters/family
+}
+
+make_topology()
+{
+	local ns
+	say "Topology: xstack host xa <-- veth --> native Linux host nb"
+	for ns in $XA $NB; do
+		ip netns del $ns 2>/dev/null || true
+		ip netns add $ns
+		ip -n $ns link set lo up
+		ip netns exec $ns sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+			net.ipv6.conf.default.disable_ipv6=1
+	done
+	show ip link add veth0 netns $XA type veth peer name veth0 netns $NB
+	show ip -n $XA link set veth0 up
+	show ip -n $NB link set veth0 up
+	show ip -n $NB addr add 10.0.0.2/24 dev veth0
+
+	say "xa: attach veth0 to xstack and give xstack the address 10.0.0.1/24"
+	show ip netns exec $XA "$XSCTL" link attach veth0
+	show ip netns exec $XA "$XSCTL" addr add 10.0.0.1/24 dev veth0
+	echo "(the native stack of xa has no IPv4 address on veth0: 10.0.0.1 is xstack's alone)"
+	show ip -n $XA -4 addr show dev veth0
+}
+
+report()
+{
+	local f
+	say "xsctl link show (devices attached to xstack in xa)"
+	show ip netns exec $XA "$XSCTL" link show
+	show ip netns exec $XA "$XSCTL" -j link show
+	say "xsctl addr show (xstack's addresses in xa)"
+	show ip netns exec $XA "$XSCTL" addr show
+	show ip netns exec $XA "$XSCTL" -j addr show
+	say "/proc/net/xstack/ in xa"
+	for f in $(ip netns exec $XA sh -c 'ls /proc/net/xstack/'); do
+		show ip netns exec $XA cat "/proc/net/xstack/$f"
+	done
+	say "net.xstack.* sysctls in xa"
+	show ip netns exec $XA sysctl net.xstack
+	say "The native host nb sees xa's veth0 as a normal neighbour"
+	show ip -n $NB link show veth0
+	say "Kernel log of xstack"
+	dmesg | grep -E 'xstack|veth0: .*xstack' | tail -n 20 | sed 's/^/  /'
+}
+
+interactive()
+{
+	say "Topology left up: try"
+	cat <<EOF
+  ip netns exec xa $XSCTL link show
+  ip netns exec xa $XSCTL addr show
+  ip netns exec xa cat /proc/net/xstack/dev
+  ip netns exec nb ping 10.0.0.1
+  ip netns exec xa bash     # a shell on the xstack host
+  exit                      # powers the guest off
+EOF
+	export PATH="$REPO/tools/xsctl:$PATH"
+	export PS1='\[\033[1m\]xstack-vm\[\033[0m\]:\w# '
+	exec bash --norc -i
+}
+
+main()
+{
+	parse_args "$@"
+	[ "$(id -u)" = 0 ] || die "run as root inside the QEMU guest (make run)"
+	[ -x "$XSCTL" ] || die "$XSCTL not built: run make"
+	load_module
+	make_topology
+	report
+	if [ "$SHELL_AFTER" = 1 ]; then
+		interactive
+	fi
+	say "Done (make shell for an interactive guest with this topology)"
+}
+
+main "$@"
