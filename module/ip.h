@@ -32,6 +32,10 @@ struct xs_l4_proto {
 
 /* Frame of type ETH_P_IP from the rx handler (see xs_arp_rx()). */
 rx_handler_result_t xs_ip_rx(struct xs_dev *xd, struct sk_buff *skb);
+/* A datagram this host sent to itself (internal loopback). Consumes. */
+void xs_ip_loopback_rcv(struct xs_net *xn, struct sk_buff *skb);
+int xs_loopback_net_init(struct xs_net *xn);
+void xs_loopback_net_exit(struct xs_net *xn);
 /* A complete datagram for this host (after reassembly). Consumes. */
 void xs_ip_local_deliver(struct xs_net *xn, struct sk_buff *skb);
 /* ICMP error dispatch to the transport that sent the embedded datagram. */
@@ -45,7 +49,10 @@ void xs_ip_deliver_err(struct xs_net *xn, struct sk_buff *skb, u8 type,
  * @protocol: IPPROTO_*
  * @tos: TOS byte (DSCP and ECN)
  * @ttl: time to live, or 0 for net.xstack.ip_default_ttl
- * @pmtudisc: set DF and never fragment locally (IP_PMTUDISC_DO/PROBE)
+ * @pmtudisc: IP_PMTUDISC_*: DO and PROBE set DF and never fragment
+ *	locally; WANT sets DF when the datagram fits the path MTU and
+ *	fragments it otherwise; DONT never sets DF
+ * @broadcast_ok: the sender may send to broadcast (SO_BROADCAST)
  * @oif: bound device index or 0
  * @mark: skb->mark
  * @priority: skb->priority
@@ -56,7 +63,8 @@ struct xs_ip_tx {
 	u8 protocol;
 	u8 tos;
 	u8 ttl;
-	bool pmtudisc;
+	u8 pmtudisc;
+	bool broadcast_ok;
 	int oif;
 	u32 mark;
 	u32 priority;
@@ -67,7 +75,7 @@ struct xs_ip_tx {
  * header, with LL_MAX_HEADER + sizeof(struct iphdr) of headroom; skb->sk
  * may be set (errors for it surface through its protocol's err hook).
  * Consumes @skb. Returns 0 or -ENETUNREACH, -EHOSTUNREACH, -EMSGSIZE,
- * -ENOBUFS, -EINVAL.
+ * -ENOBUFS, -EACCES (broadcast without @broadcast_ok), -EADDRNOTAVAIL.
  */
 int xs_ip_send(struct xs_net *xn, struct sk_buff *skb,
 	       const struct xs_ip_tx *tx);

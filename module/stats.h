@@ -9,6 +9,7 @@
 #ifndef _XSTACK_STATS_H
 #define _XSTACK_STATS_H
 
+#include <linux/netlink.h>
 #include <linux/percpu.h>
 #include <linux/types.h>
 
@@ -68,6 +69,7 @@ struct xs_net;
 	X(XsExt, IpLoopbackPkts)					\
 	X(XsExt, ReasmMemEvictions)					\
 	X(XsExt, ReasmDuplicates)					\
+	X(XsExt, ReasmMalformed)					\
 	X(XsExt, ReasmTimeExcdSent)					\
 	X(XsExt, PmtuUpdates)						\
 	X(XsExt, ArpInRequests)						\
@@ -122,5 +124,6 @@ void xs_stats_net_exit(struct xs_net *xn);
 u64 xs_stats_read(const struct xs_net *xn, unsigned int field);
 const char *xs_stats_group(unsigned int field);
 const char *xs_stats_name(unsigned int field);
+int xs_nl_stats_dump(struct sk_buff *skb, struct netlink_callback *cb);
 
 #endif /* _XSTACK_STATS_H */

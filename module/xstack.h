@@ -15,6 +15,7 @@
 #include <linux/list.h>
 #include <linux/netdevice.h>
 #include <linux/rcupdate.h>
+#include <linux/rhashtable-types.h>
 #include <linux/types.h>
 #include <net/net_namespace.h>
 #include <net/netlink.h>
@@ -37,7 +38,8 @@
  * @route: routing table and PMTU cache (route.c)
  * @neigh: neighbour cache (arp.c)
  * @frag: reassembly queues (ip_frag.c)
- * @icmp: ICMP rate limits and ping socket table (icmp.c)
+ * @icmp: ICMP rate limits (icmp.c)
+ * @ping: ping socket table (ping.c)
  * @loopback: internal loopback of datagrams to our own addresses
  *	(ip_output.c)
  */
@@ -55,6 +57,7 @@ struct xs_net {
 	struct xs_neigh_table *neigh;
 	struct xs_frag_table *frag;
 	struct xs_icmp_state *icmp;
+	struct xs_ping_table *ping;
 	struct xs_loopback *loopback;
 };
 
@@ -90,10 +93,12 @@ struct xs_dev {
  * @mask: network mask derived from @prefixlen
  * @broadcast: directed broadcast, 0 for /31 and /32
  * @prefixlen: 0..32
+ * @lnode: entry in the namespace's local address hash (route.c)
  * @rcu: deferred free
  */
 struct xs_ifaddr {
 	struct list_head list;
+	struct rhash_head lnode;
 	struct xs_dev *xd;
 	__be32 local;
 	__be32 mask;
@@ -133,6 +138,8 @@ void xs_ifaddr_init(struct xs_ifaddr *ifa, __be32 local,
 		    unsigned int prefixlen);
 
 /* netlink.c */
+extern struct genl_family xs_genl_family;
+int xs_nl_dump_done(struct sk_buff *skb, int err, long idx, long start);
 int xs_netlink_init(void);
 void xs_netlink_exit(void);
 struct net_device *xs_nl_dev(struct net *net, struct nlattr **attrs,
