@@ -22,6 +22,8 @@ struct xs_opts xs_opts;
 static const struct xs_object *const objects[] = {
 	&xs_link_object,
 	&xs_addr_object,
+	&xs_route_object,
+	&xs_stats_object,
 	NULL,
 };
 

@@ -82,6 +82,8 @@ struct xs_call {
 /* One per file (link.c, addr.c); listed in the objects table of main.c. */
 extern const struct xs_object xs_link_object;
 extern const struct xs_object xs_addr_object;
+extern const struct xs_object xs_route_object;
+extern const struct xs_object xs_stats_object;
 
 /* main.c */
 __printf(1, 2) void xs_err(const char *fmt, ...);
