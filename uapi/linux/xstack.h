@@ -50,6 +50,8 @@
  * @XSTACK_CMD_NEIGH_GET: dump the neighbour cache (optionally one device)
  * @XSTACK_CMD_NEIGH_FLUSH: flush dynamic entries (optionally one device)
  * @XSTACK_CMD_STATS_GET: dump every counter as STAT_GROUP/NAME/VALUE
+ * @XSTACK_CMD_MADDR_GET: dump multicast memberships (device, GROUP,
+ *	MC_USERS, MC_STATE)
  */
 enum xstack_cmd {
 	XSTACK_CMD_UNSPEC,
@@ -68,6 +70,7 @@ enum xstack_cmd {
 	XSTACK_CMD_NEIGH_GET,
 	XSTACK_CMD_NEIGH_FLUSH,
 	XSTACK_CMD_STATS_GET,
+	XSTACK_CMD_MADDR_GET,
 
 	__XSTACK_CMD_MAX,
 	XSTACK_CMD_MAX = __XSTACK_CMD_MAX - 1
@@ -100,6 +103,9 @@ enum xstack_cmd {
  * @XSTACK_A_NEIGH_PROBES: u32, probes sent for the current resolution
  * @XSTACK_A_NEIGH_AGE: u32, milliseconds since the entry was confirmed
  * @XSTACK_A_PMTU: u32, path MTU from the PMTU cache (route lookup)
+ * @XSTACK_A_GROUP: u32, multicast group, network byte order
+ * @XSTACK_A_MC_USERS: u32, sockets joined to the group on the device
+ * @XSTACK_A_MC_STATE: u8, XSTACK_MC_* (IGMP host state, RFC 2236 6)
  */
 enum xstack_attr {
 	XSTACK_A_UNSPEC,
@@ -127,6 +133,9 @@ enum xstack_attr {
 	XSTACK_A_NEIGH_PROBES,
 	XSTACK_A_NEIGH_AGE,
 	XSTACK_A_PMTU,
+	XSTACK_A_GROUP,
+	XSTACK_A_MC_USERS,
+	XSTACK_A_MC_STATE,
 
 	__XSTACK_A_MAX,
 	XSTACK_A_MAX = __XSTACK_A_MAX - 1
@@ -155,5 +164,11 @@ enum xstack_route_type {
 #define XSTACK_NUD_FAILED	0x20
 #define XSTACK_NUD_NOARP	0x40
 #define XSTACK_NUD_PERMANENT	0x80
+
+/* XSTACK_A_MC_STATE values: RFC 2236 section 6 host states. */
+enum xstack_mc_state {
+	XSTACK_MC_IDLE,			/* no report pending */
+	XSTACK_MC_DELAYING,		/* a report timer is running */
+};
 
 #endif /* _UAPI_LINUX_XSTACK_H */
