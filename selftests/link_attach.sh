@@ -34,7 +34,7 @@ make_devices()
 }
 
 # check_link DEV TYPE: JSON fields of DEV against `ip -j link`; noarp is
-# true for devices with IFF_NOARP (dummy, tun) and L3 devices.
+# true for L3 devices only (uapi: XSTACK_LINK_F_NOARP "L3 device: no ARP").
 check_link()
 {
 	local dev=$1 type=$2 noarp ipj mac
@@ -43,8 +43,8 @@ check_link()
 		return
 	fi
 	ipj=$(in_xa ip -j link show "$dev")
-	noarp=$(echo "$ipj" | jq -r '.[0].flags | index("NOARP") != null')
-	[ "$type" = ether ] || noarp=true
+	noarp=true
+	[ "$type" != ether ] || noarp=false
 	check_eq "$dev: ifindex" "$(echo "$ipj" | jq -r '.[0].ifindex')" \
 		"$(jf "$dev" ifindex)"
 	check_eq "$dev: type" "$type" "$(jf "$dev" type)"

@@ -7,6 +7,7 @@
 # loaded with its reference count at zero, other namespaces keep their
 # attached devices and addresses, and rmmod works afterwards. Repeated
 # several times to catch leaks (the guest's kmemleak/KASAN run sees them).
+# An open xstack socket in a deleted netns pins the module until closed.
 set -eu
 . "$(dirname "$0")/lib/topo.sh"
 
@@ -45,6 +46,38 @@ wait_peers_gone()
 	return 1
 }
 
+# socket_in_dying_netns: an xstack socket (ping, the first type xstack
+# has) keeps its netns alive after `ip netns del` and pins the module;
+# closing it lets both go.
+socket_in_dying_netns()
+{
+	local ns="xs-$XS_ID" fifo=/tmp/netns_delete.$XS_ID pid r i
+	r=$("$XS_SOCKET" xstack dgram icmp || true)
+	if [ "$r" != OK ]; then
+		log "no xstack ping socket ($r): socket-in-dying-netns not tested"
+		return
+	fi
+	ns_add "$ns"
+	ip -n "$ns" link add dummy0 type dummy
+	in_ns "$ns" xsctl link attach dummy0
+	mkfifo "$fifo.in"
+	in_ns "$ns" "$XS_SOCKET" xstack dgram icmp --hold <"$fifo.in" \
+		>"$fifo.out" &
+	pid=$!
+	XS_PIDS="$XS_PIDS $pid"
+	exec 9>"$fifo.in"
+	for i in $(seq 1 50); do
+		[ -s "$fifo.out" ] && break
+		sleep 0.1
+	done
+	check_eq "ping socket open in netns $ns" OK "$(cat "$fifo.out")"
+	ns_del "$ns"
+	check_fails "rmmod refused while the socket lives" rmmod xstack
+	exec 9>&-
+	wait "$pid" || true
+	rm -f "$fifo.in" "$fifo.out"
+}
+
 main()
 {
 	local i ns rc=0
@@ -73,6 +106,7 @@ main()
 	ns_add "$NS_XA"
 	check_eq "a new netns starts empty" "" "$(xs_link_names "$NS_XA")"
 	ns_del "$NS_XB"
+	socket_in_dying_netns
 	check "rmmod after the netns deletions" xs_unload
 	check_dmesg_clean
 	xs_done

@@ -39,6 +39,8 @@ XS_MARK=""		# dmesg mark written at start
 if [ -z "${XSCTL:-}" ]; then
 	if [ -x "$XS_REPO/tools/xsctl/xsctl" ]; then
 		XSCTL="$XS_REPO/tools/xsctl/xsctl"
+	elif [ -x "$XS_TESTDIR/xsctl" ]; then	# kselftest install
+		XSCTL="$XS_TESTDIR/xsctl"
 	else
 		XSCTL=$(command -v xsctl || echo xsctl)
 	fi
@@ -497,5 +499,217 @@ xs_init()
 	if xs_loaded; then
 		log "xstack already loaded at start: unloading it"
 		xs_unload || fail "cannot unload a leftover xstack"
+	fi
+}
+
+# ---------------------------------------------------------------- network layer
+#
+# Helpers of the network-layer tests (net_*.sh): counters, MAC addresses,
+# the ping-socket helper, the scapy scripts, captures checked by tshark.
+
+XS_PING="$XS_TESTDIR/xs_ping"
+XS_PYTHON=${XS_PYTHON:-/usr/bin/python3}
+
+# snmp_get FILE GROUP NAME: NAME's value in a /proc/net/snmp-style FILE
+# (a header line and a value line per group); empty when absent.
+snmp_get()
+{
+	awk -v g="$2:" -v f="$3" '
+		$1 == g && !(g in hdr) { for (i = 2; i <= NF; i++) k[i] = $i
+					hdr[g] = 1; next }
+		$1 == g { for (i = 2; i <= NF; i++) if (k[i] == f) print $i
+			  exit }
+	' "$1"
+}
+
+# xs_stat NS GROUP NAME: an xstack counter of NS (/proc/net/xstack/snmp),
+# 0 when the group lists no such counter (IcmpMsg lists only types seen).
+xs_stat()
+{
+	local v
+	v=$(in_ns "$1" cat /proc/net/xstack/snmp | snmp_get /dev/stdin "$2" "$3")
+	echo "${v:-0}"
+}
+
+# native_stat NS GROUP NAME: a counter of the native stack of NS
+# (/proc/net/snmp, then /proc/net/netstat).
+native_stat()
+{
+	local v
+	v=$(in_ns "$1" cat /proc/net/snmp | snmp_get /dev/stdin "$2" "$3")
+	[ -n "$v" ] ||
+		v=$(in_ns "$1" cat /proc/net/netstat | snmp_get /dev/stdin "$2" "$3")
+	echo "${v:-0}"
+}
+
+# check_stat_grew DESC NS GROUP NAME BEFORE [MIN]: the xstack counter
+# grew by at least MIN (default 1) since BEFORE.
+check_stat_grew()
+{
+	local now
+	now=$(xs_stat "$2" "$3" "$4")
+	if [ "$now" -ge $(($5 + ${6:-1})) ]; then
+		ok "$1 ($3 $4 $5 -> $now)"
+	else
+		nok "$1 ($3 $4 $5 -> $now, expected +${6:-1})"
+	fi
+}
+
+# mac_of NS DEV: the link-layer address of DEV in NS.
+mac_of()
+{
+	in_ns "$1" cat "/sys/class/net/$2/address"
+}
+
+# ns_proc_net NS: set XS_PROC_NET to /proc/PID/net of a process left
+# sleeping in NS, so that a program in another netns (the scapy scripts
+# in nb) can read xa's /proc/net/xstack/snmp directly. Killed on exit.
+ns_proc_net()
+{
+	local pid i
+	in_ns "$1" sleep 3600 </dev/null >/dev/null 2>&1 &
+	pid=$!
+	XS_PIDS="$XS_PIDS $pid"
+	# In NS once "ip netns exec" has exec'd sleep.
+	for i in $(seq 1 50); do
+		[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = sleep ] && break
+		sleep 0.1
+	done
+	XS_PROC_NET=/proc/$pid/net
+}
+
+# xs_py SCRIPT ARGS...: run selftests/SCRIPT with Debian's python3 (scapy).
+xs_py()
+{
+	local script=$1
+	shift
+	"$XS_PYTHON" "$XS_TESTDIR/$script" "$@"
+}
+
+# xs_require_scapy: skip unless python3 can import scapy.
+xs_require_scapy()
+{
+	"$XS_PYTHON" -c 'import scapy' 2>/dev/null ||
+		skip "python3-scapy not installed"
+}
+
+# topo_down: delete every netns of the test (a new topology may follow).
+topo_down()
+{
+	local ns
+	for ns in $XS_NETNS; do
+		ns_del "$ns"
+	done
+}
+
+XS_CAP_PID=""
+XS_CAP_FILE=""
+
+# cap_start NS DEV NAME [PCAP-FILTER...]: tcpdump on DEV in NS into
+# $XS_RESULTS/<test>-NAME.pcap (kept for inspection), running once this
+# returns.
+cap_start()
+{
+	local ns=$1 dev=$2 name=$3 err i
+	shift 3
+	xs_require tcpdump
+	XS_CAP_FILE=${XS_RESULTS:-/tmp}/$XS_TEST-$name.pcap
+	err=/tmp/cap.$XS_ID.$name.err
+	rm -f "$XS_CAP_FILE"
+	in_ns "$ns" tcpdump -Z root -i "$dev" -n -U -s 0 -w "$XS_CAP_FILE" \
+		"$@" 2>"$err" &
+	XS_CAP_PID=$!
+	XS_PIDS="$XS_PIDS $!"
+	for i in $(seq 1 100); do
+		grep -q 'listening on' "$err" 2>/dev/null && return 0
+		kill -0 "$XS_CAP_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	fail "tcpdump did not start: $(cat "$err")"
+}
+
+# cap_stop: stop the capture started last; the file is complete after.
+cap_stop()
+{
+	[ -n "$XS_CAP_PID" ] || return 0
+	sleep 0.3
+	kill -INT "$XS_CAP_PID" 2>/dev/null || true
+	wait "$XS_CAP_PID" 2>/dev/null || true
+	XS_CAP_PID=""
+}
+
+# The display filter of a frame tshark finds broken: malformed, an expert
+# error, or a bad IP or ICMP checksum (ICMP checksums are always checked;
+# a bad one is only an expert warning, hence the status fields).
+XS_TSHARK_BAD='_ws.malformed || _ws.expert.severity >= error || ip.checksum.status == 0 || icmp.checksum.status == 0'
+
+# cap_check DESC FILE MAC [MIN]: the frames FILE has from MAC (what
+# xstack sent) are at least MIN (default 1) and tshark finds none of them
+# malformed or with a bad checksum (IP header checksums verified).
+cap_check()
+{
+	local desc=$1 file=$2 mac=$3 min=${4:-1} n bad
+	local o=(-n -o ip.check_checksum:TRUE -o ip.defragment:TRUE)
+	xs_require tshark
+	n=$(tshark "${o[@]}" -r "$file" -Y "eth.src == $mac" 2>/dev/null |
+		wc -l)
+	bad=$(tshark "${o[@]}" -r "$file" \
+		-Y "eth.src == $mac && ($XS_TSHARK_BAD)" 2>/dev/null || true)
+	if [ "$n" -lt "$min" ]; then
+		nok "$desc: only $n frames from $mac captured (want >= $min)"
+	elif [ -n "$bad" ]; then
+		nok "$desc: tshark finds bad frames among $n from $mac:"
+		echo "$bad" | head -n 10 | sed 's/^/#   /'
+	else
+		ok "$desc: $n frames from $mac, none malformed or bad checksum"
+	fi
+}
+
+# errno_text ENAME: the C library's text of any errno name.
+errno_text()
+{
+	"$XS_PYTHON" -c 'import errno, os, sys
+print(os.strerror(getattr(errno, sys.argv[1])))' "$1"
+}
+
+# expect_kerr ENAME DESC CMD...: as expect_errno, for any errno name: CMD
+# (an xsctl call) fails with "xsctl: Error: <extack message> (<text>)".
+expect_kerr()
+{
+	local ename=$1 desc=$2 text rc=0
+	shift 2
+	text=$(errno_text "$ename") || { nok "$desc: unknown errno $ename"; return; }
+	XS_ERR=$("$@" 2>&1 >/dev/null) || rc=$?
+	if [ "$rc" = 0 ]; then
+		nok "$desc: expected $ename, command succeeded ($*)"
+	elif ! printf '%s\n' "$XS_ERR" | grep -Fq "($text)"; then
+		nok "$desc: expected $ename ($text), got exit $rc: $XS_ERR"
+	elif ! printf '%s\n' "$XS_ERR" |
+		grep -Eq "^xsctl: Error: [^ (].* \\($text\\)\$"; then
+		nok "$desc: $ename but no extack message: $XS_ERR"
+	else
+		ok "$desc: $ename '$(printf '%s' "$XS_ERR" | head -n 1)'"
+	fi
+}
+
+# relay CMD...: run a program that prints "ok - X" / "not ok - X" per
+# check (the python scripts) and record each as a check of this test;
+# "# " lines are shown, other output is shown indented. A failing exit
+# without any "not ok" line is a failed check too.
+relay()
+{
+	local out rc=0 line bad=0
+	out=$("$@" 2>&1) || rc=$?
+	while IFS= read -r line; do
+		case "$line" in
+		"ok - "*) ok "${line#ok - }" ;;
+		"not ok - "*) nok "${line#not ok - }"; bad=1 ;;
+		"# "*) echo "$line" ;;
+		"") ;;
+		*) echo "#   $line" ;;
+		esac
+	done <<<"$out"
+	if [ "$rc" != 0 ] && [ "$bad" = 0 ]; then
+		nok "$(basename "$2" 2>/dev/null) exited $rc: $*"
 	fi
 }
