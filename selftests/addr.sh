@@ -14,6 +14,7 @@
 # by `xsctl addr show` (text, -j, dev filter) and /proc/net/xstack/dev,
 # and flushed by detach.
 set -eu
+# shellcheck source=lib/topo.sh
 . "$(dirname "$0")/lib/topo.sh"
 
 setup()

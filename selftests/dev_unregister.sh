@@ -9,6 +9,7 @@
 # be added elsewhere again), no kernel warning. A new device with the same
 # name is not attached. The module unloads afterwards.
 set -eu
+# shellcheck source=lib/topo.sh
 . "$(dirname "$0")/lib/topo.sh"
 
 setup()

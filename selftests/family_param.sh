@@ -10,6 +10,7 @@
 # loads and is the one in force: sysfs shows it, socket() answers on it
 # and not on the default any more.
 set -eu
+# shellcheck source=lib/topo.sh
 . "$(dirname "$0")/lib/topo.sh"
 
 # refused FAMILY WHY: loading with family=FAMILY fails, logs a message

@@ -10,6 +10,7 @@
 # afterwards (the rx_handler is free) and re-attached. Attachments are per
 # network namespace.
 set -eu
+# shellcheck source=lib/topo.sh
 . "$(dirname "$0")/lib/topo.sh"
 
 DEVS="veth0 dummy0 tun0 tap0 ipip0"

@@ -14,6 +14,7 @@
 # bridge (its rx_handler is xstack's). A refused attach leaves nothing
 # behind (link show stays empty, the device keeps working for its owner).
 set -eu
+# shellcheck source=lib/topo.sh
 . "$(dirname "$0")/lib/topo.sh"
 
 setup()

@@ -10,6 +10,7 @@
 # must remove all of them. Every fifth round also attaches a device and
 # adds an address before unloading, so the unload tears down live state.
 set -eu
+# shellcheck source=lib/topo.sh
 . "$(dirname "$0")/lib/topo.sh"
 
 ROUNDS=50

@@ -14,6 +14,7 @@
 #   - pinging 10.0.0.1 (xstack's) never reaches the native stack: its
 #     InEchos does not move, and the native stack has no 10.0.0.1.
 set -eu
+# shellcheck source=lib/topo.sh
 . "$(dirname "$0")/lib/topo.sh"
 
 # icmp_stat NS FIELD: a counter of the Icmp: lines of /proc/net/snmp.

@@ -9,6 +9,7 @@
 # several times to catch leaks (the guest's kmemleak/KASAN run sees them).
 # An open xstack socket in a deleted netns pins the module until closed.
 set -eu
+# shellcheck source=lib/topo.sh
 . "$(dirname "$0")/lib/topo.sh"
 
 ROUNDS=10

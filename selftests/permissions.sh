@@ -9,6 +9,7 @@
 #   root of a new user namespace, in the init netns -> EPERM
 #   root of a new user namespace with its own netns -> allowed
 set -eu
+# shellcheck source=lib/topo.sh
 . "$(dirname "$0")/lib/topo.sh"
 
 # as_nobody CMD...: in xa, without any capability (xsctl means $XSCTL).

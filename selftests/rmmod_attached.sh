@@ -7,6 +7,7 @@
 # free (a bridge can take the device). A new load starts with nothing
 # attached.
 set -eu
+# shellcheck source=lib/topo.sh
 . "$(dirname "$0")/lib/topo.sh"
 
 # link_state DEV: what a user sees of xa's DEV (flags, mtu, MAC, addrs).
