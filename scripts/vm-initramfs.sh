@@ -111,14 +111,12 @@ build_image()
 	trap - EXIT
 }
 
-# Remove the images of the same kernel built from older inputs.
+# Remove the images of the same kernel built from other inputs and not
+# used for a day (other work trees may still use theirs).
 prune_old()
 {
-	local f
-
-	for f in "$CACHE/initramfs-$kver-"*.cpio.gz; do
-		[ "$f" = "$1" ] || rm -f "$f"
-	done
+	find "$CACHE" -maxdepth 1 -name "initramfs-$kver-*.cpio.gz" \
+		-not -path "$1" -mtime +0 -delete 2>/dev/null || true
 }
 
 main()
@@ -141,7 +139,9 @@ main()
 	[ -x "$BUSYBOX" ] || die "no $BUSYBOX (install busybox-static)"
 	modules=$(module_list)
 	out=$CACHE/initramfs-$kver-$(inputs_hash).cpio.gz
-	if [ ! -s "$out" ]; then
+	if [ -s "$out" ]; then
+		touch "$out"
+	else
 		mkdir -p "$CACHE"
 		build_image "$out"
 		prune_old "$out"
