@@ -77,6 +77,7 @@ struct xs_net;
 	X(XsExt, ArpInMalformed)					\
 	X(XsExt, ArpInOwnMac)						\
 	X(XsExt, ArpInIgnored)						\
+	X(XsExt, ArpInAddrConflicts)					\
 	X(XsExt, ArpOutRequests)					\
 	X(XsExt, ArpOutReplies)						\
 	X(XsExt, ArpOutAnnounces)					\
