@@ -60,6 +60,16 @@ struct xs_net;
 	X(IpExt, OutOctets)						\
 	X(IpExt, InCsumErrors)						\
 	X(IpExt, ReasmOverlaps)						\
+	X(Igmp, InMsgs)							\
+	X(Igmp, InErrors)						\
+	X(Igmp, InCsumErrors)						\
+	X(Igmp, InQueries)						\
+	X(Igmp, InReports)						\
+	X(Igmp, InLeaves)						\
+	X(Igmp, ReportsSuppressed)					\
+	X(Igmp, OutReports)						\
+	X(Igmp, OutLeaves)						\
+	X(Igmp, OutErrors)						\
 	X(XsExt, IpInBadSource)						\
 	X(XsExt, IpInNotOurs)						\
 	X(XsExt, IpInBadOptions)					\

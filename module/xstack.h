@@ -40,6 +40,7 @@
  * @frag: reassembly queues (ip_frag.c)
  * @icmp: ICMP rate limits (icmp.c)
  * @ping: ping socket table (ping.c)
+ * @igmp: IGMP sysctls (igmp.c)
  * @loopback: internal loopback of datagrams to our own addresses
  *	(ip_output.c)
  */
@@ -58,6 +59,7 @@ struct xs_net {
 	struct xs_frag_table *frag;
 	struct xs_icmp_state *icmp;
 	struct xs_ping_table *ping;
+	struct xs_igmp_net *igmp;
 	struct xs_loopback *loopback;
 };
 
@@ -71,6 +73,8 @@ struct xs_net {
  * @naddrs: number of entries in @addrs (RTNL)
  * @mtu: device MTU, refreshed on NETDEV_CHANGEMTU
  * @noarp: L3 device without link-layer header, or IFF_NOARP: no ARP
+ * @mc: multicast groups joined on the device (igmp.c), created on the
+ *	first join; RCU, written under RTNL
  * @rcu: deferred free
  */
 struct xs_dev {
@@ -82,6 +86,7 @@ struct xs_dev {
 	unsigned int naddrs;
 	unsigned int mtu;
 	bool noarp;
+	struct xs_mc_dev __rcu *mc;
 	struct rcu_head rcu;
 };
 
@@ -167,5 +172,6 @@ void xs_sysctl_unregister(struct ctl_table_header *hdr);
 /* selftest/ */
 int xs_selftests_run(void);
 int xs_addr_selftest(void);
+int xs_igmp_selftest(void);
 
 #endif /* _XSTACK_H */

@@ -23,6 +23,7 @@ static const struct xs_object *const objects[] = {
 	&xs_link_object,
 	&xs_addr_object,
 	&xs_route_object,
+	&xs_maddr_object,
 	&xs_stats_object,
 	&xs_neigh_object,
 	NULL,

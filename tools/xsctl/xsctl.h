@@ -83,6 +83,7 @@ struct xs_call {
 extern const struct xs_object xs_link_object;
 extern const struct xs_object xs_addr_object;
 extern const struct xs_object xs_route_object;
+extern const struct xs_object xs_maddr_object;
 extern const struct xs_object xs_stats_object;
 extern const struct xs_object xs_neigh_object;
 
