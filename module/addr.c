@@ -6,11 +6,13 @@
  * address on two devices would make local delivery ambiguous, so the
  * second add fails with EEXIST like a duplicate on one device.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+#define pr_fmt(fmt) "xstack: " fmt
 
 #include <linux/inetdevice.h>
 #include <linux/slab.h>
 
+#include "arp.h"
+#include "route.h"
 #include "xstack.h"
 
 /**
@@ -88,6 +90,7 @@ int xs_addr_add(struct xs_dev *xd, __be32 local, unsigned int prefixlen,
 {
 	struct xs_net *xn = xd->xn;
 	struct xs_ifaddr *ifa;
+	int err;
 
 	if (prefixlen > 32) {
 		NL_SET_ERR_MSG(extack, "prefix length must be 0..32");
@@ -120,13 +123,22 @@ int xs_addr_add(struct xs_dev *xd, __be32 local, unsigned int prefixlen,
 	ifa->xd = xd;
 	xs_ifaddr_init(ifa, local, prefixlen);
 	list_add_tail_rcu(&ifa->list, &xd->addrs);
+	err = xs_route_addr_added(ifa);
+	if (unlikely(err)) {
+		list_del_rcu(&ifa->list);
+		kfree_rcu(ifa, rcu);
+		return err;
+	}
 	xd->naddrs++;
 	xn->cfg_seq++;
+	if (xd->dev && !xd->noarp)
+		xs_arp_announce(ifa);
 	return 0;
 }
 
 static void xs_addr_remove(struct xs_ifaddr *ifa)
 {
+	xs_route_addr_removed(ifa);
 	list_del_rcu(&ifa->list);
 	ifa->xd->naddrs--;
 	ifa->xd->xn->cfg_seq++;

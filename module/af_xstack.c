@@ -9,13 +9,15 @@
  * does not carry gives EPROTONOSUPPORT. Open sockets pin the module
  * through their proto_ops and proto owners.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+#define pr_fmt(fmt) "xstack: " fmt
 
 #include <linux/module.h>
 #include <linux/net.h>
 #include <linux/socket.h>
 #include <net/sock.h>
 
+#include "ping.h"
+#include "udp.h"
 #include "xstack.h"
 
 /**
@@ -24,16 +26,30 @@
  * @protocol: IPPROTO_* it carries; socket(2) with protocol 0 picks it
  * @prot: transport protocol (registered with proto_register at load)
  * @ops: socket calls
+ * @wildcard: protocol 0 selects this entry (as UDP and TCP, not ping)
  */
 struct xs_protosw {
 	short type;
 	short protocol;
 	struct proto *prot;
-	const struct proto_ops *ops;
+	struct proto_ops *ops;
+	bool wildcard;
 };
 
-/* Filled in by the transport protocols as they are implemented. */
 static const struct xs_protosw xs_protosw[] = {
+	{
+		.type = SOCK_DGRAM,
+		.protocol = IPPROTO_UDP,
+		.prot = &xs_udp_prot,
+		.ops = &xs_udp_ops,
+		.wildcard = true,
+	},
+	{
+		.type = SOCK_DGRAM,
+		.protocol = IPPROTO_ICMP,
+		.prot = &xs_ping_prot,
+		.ops = &xs_ping_ops,
+	},
 };
 
 static const struct xs_protosw *xs_protosw_find(int type, int *protocol,
@@ -47,7 +63,7 @@ static const struct xs_protosw *xs_protosw_find(int type, int *protocol,
 		sw = &xs_protosw[i];
 		if (sw->type != type)
 			continue;
-		if (*protocol == sw->protocol || *protocol == 0) {
+		if (*protocol == sw->protocol || (!*protocol && sw->wildcard)) {
 			*protocol = sw->protocol;
 			*err = 0;
 			return sw;
@@ -105,6 +121,7 @@ static int xs_protos_register(void)
 	int err;
 
 	for (i = 0; i < ARRAY_SIZE(xs_protosw); i++) {
+		xs_protosw[i].ops->family = xs_family;
 		err = proto_register(xs_protosw[i].prot, 1);
 		if (unlikely(err)) {
 			xs_protos_unregister(i);

@@ -10,17 +10,44 @@
  * device itself. Frames that are not xstack's return RX_HANDLER_PASS and
  * reach the native stack untouched (DESIGN.md principle 3).
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+#define pr_fmt(fmt) "xstack: " fmt
 
 #include <linux/if_arp.h>
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
 
+#include "arp.h"
+#include "igmp.h"
+#include "ip.h"
+#include "route.h"
 #include "xstack.h"
 
+/*
+ * Every frame of an attached device. Softirq, rcu_read_lock held. The
+ * skb is unshared first (taps such as tcpdump may hold it) so protocol
+ * code may pull and, for frames it passes on, leave a private copy.
+ */
 static rx_handler_result_t xs_rx_handler(struct sk_buff **pskb)
 {
+	struct sk_buff *skb = *pskb;
+	struct xs_dev *xd;
+
+	if (skb->protocol != htons(ETH_P_IP) &&
+	    skb->protocol != htons(ETH_P_ARP))
+		return RX_HANDLER_PASS;
+	xd = rcu_dereference(skb->dev->rx_handler_data);
+	if (unlikely(!xd))
+		return RX_HANDLER_PASS;
+	skb = skb_share_check(skb, GFP_ATOMIC);
+	if (unlikely(!skb))
+		return RX_HANDLER_CONSUMED;
+	*pskb = skb;
+
+	if (skb->protocol == htons(ETH_P_IP))
+		return xs_ip_rx(xd, skb);
+	if (!xd->noarp)
+		return xs_arp_rx(xd, skb);
 	return RX_HANDLER_PASS;
 }
 
@@ -40,14 +67,16 @@ struct xs_dev *xs_dev_get_rtnl(const struct net_device *dev)
 }
 
 /**
- * xs_dev_noarp - whether xstack resolves no link-layer addresses on @dev
+ * xs_dev_noarp - whether @dev is an L3 device without link-layer header
  * @dev: the device
  *
- * Return: true for L3 devices (no header_ops) and devices with IFF_NOARP.
+ * Such devices carry bare IPv4 packets: no ARP, no neighbour cache.
+ *
+ * Return: true for L3 devices (no header_ops).
  */
 bool xs_dev_noarp(const struct net_device *dev)
 {
-	return !dev->header_ops || (dev->flags & IFF_NOARP);
+	return !dev->header_ops;
 }
 
 /*
@@ -148,6 +177,9 @@ static void xs_dev_release(struct xs_dev *xd)
 	netdev_rx_handler_unregister(dev);
 	list_del_rcu(&xd->list);
 	xd->xn->cfg_seq++;
+	xs_mc_dev_down(xd);
+	xs_neigh_dev_down(xd);
+	xs_route_dev_gone(xd);
 	xs_addr_flush(xd);
 	netdev_info(dev, "detached from xstack\n");
 	xs_dev_free(xd);
@@ -194,6 +226,7 @@ void xs_dev_net_exit(struct xs_net *xn)
 	rtnl_unlock();
 }
 
+/* Route lookups read the new MTU; the PMTU cache only ever lowers it. */
 static void xs_dev_changemtu(struct xs_dev *xd)
 {
 	WRITE_ONCE(xd->mtu, READ_ONCE(xd->dev->mtu));
@@ -217,9 +250,17 @@ static int xs_netdev_event(struct notifier_block *nb, unsigned long event,
 	case NETDEV_CHANGEMTU:
 		xs_dev_changemtu(xd);
 		break;
-	case NETDEV_UP:
 	case NETDEV_DOWN:
+		/* Neighbours learned on the link are stale once it is down. */
+		xs_neigh_dev_down(xd);
+		fallthrough;
 	case NETDEV_CHANGE:
+		WRITE_ONCE(xd->noarp, xs_dev_noarp(dev));
+		xd->xn->cfg_seq++;
+		break;
+	case NETDEV_UP:
+		/* RFC 2236 3: report our groups again on a link that came up. */
+		xs_mc_dev_up(xd);
 		WRITE_ONCE(xd->noarp, xs_dev_noarp(dev));
 		xd->xn->cfg_seq++;
 		break;

@@ -53,6 +53,8 @@ void xs_ip_deliver_err(struct xs_net *xn, struct sk_buff *skb, u8 type,
  *	locally; WANT sets DF when the datagram fits the path MTU and
  *	fragments it otherwise; DONT never sets DF
  * @broadcast_ok: the sender may send to broadcast (SO_BROADCAST)
+ * @mc_loop: loop multicast back to local members (IP_MULTICAST_LOOP)
+ * @router_alert: add the IP Router Alert option (RFC 2113; IGMP)
  * @oif: bound device index or 0
  * @mark: skb->mark
  * @priority: skb->priority
@@ -65,6 +67,8 @@ struct xs_ip_tx {
 	u8 ttl;
 	u8 pmtudisc;
 	bool broadcast_ok;
+	bool mc_loop;
+	bool router_alert;
 	int oif;
 	u32 mark;
 	u32 priority;
@@ -79,6 +83,9 @@ struct xs_ip_tx {
  */
 int xs_ip_send(struct xs_net *xn, struct sk_buff *skb,
 	       const struct xs_ip_tx *tx);
+/* xs_ip_send() along a route the caller looked up. RCU held. Consumes. */
+int xs_ip_send_routed(struct xs_net *xn, struct sk_buff *skb,
+		      const struct xs_ip_tx *tx, const struct xs_rt *rt);
 /* Send a datagram whose IPv4 header is built, along route @rt. */
 int xs_ip_output(struct xs_net *xn, struct sk_buff *skb,
 		 const struct xs_rt *rt);

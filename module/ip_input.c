@@ -19,14 +19,18 @@
 #include <net/ip.h>
 
 #include "icmp.h"
+#include "igmp.h"
 #include "ip.h"
 #include "route.h"
 #include "stats.h"
+#include "udp.h"
 #include "xstack.h"
 
 /* Transport protocols by IPPROTO_* number; later issues add theirs. */
 static const struct xs_l4_proto *const xs_l4_protos[IPPROTO_MAX] = {
 	[IPPROTO_ICMP] = &xs_icmp_l4,
+	[IPPROTO_IGMP] = &xs_igmp_l4,
+	[IPPROTO_UDP] = &xs_udp_l4,
 };
 
 /* RFC 1122 3.2.1.3: sources that can never be valid. */
@@ -160,8 +164,12 @@ void xs_ip_deliver_err(struct xs_net *xn, struct sk_buff *skb, u8 type,
 		l4->err(xn, skb, type, code, info);
 }
 
-/* A datagram for this host: validate, reassemble, deliver. Consumes. */
-static void xs_ip_input(struct xs_net *xn, struct sk_buff *skb)
+/*
+ * A datagram for this host: validate, reassemble, deliver. @looped: it
+ * came through the internal loopback, so our own source is expected.
+ * Consumes.
+ */
+static void xs_ip_input(struct xs_net *xn, struct sk_buff *skb, bool looped)
 {
 	const struct iphdr *iph;
 
@@ -171,8 +179,7 @@ static void xs_ip_input(struct xs_net *xn, struct sk_buff *skb)
 		goto drop;
 	iph = ip_hdr(skb);
 	if (unlikely(xs_bad_source(iph->saddr) ||
-		     (xs_addr_lookup_rcu(xn, iph->saddr) &&
-		      skb->pkt_type != PACKET_LOOPBACK))) {
+		     (!looped && xs_addr_lookup_rcu(xn, iph->saddr)))) {
 		XS_INC(xn, XsExt_IpInBadSource);
 		XS_INC(xn, Ip_InAddrErrors);
 		goto drop;
@@ -198,13 +205,15 @@ drop:
  */
 void xs_ip_loopback_rcv(struct xs_net *xn, struct sk_buff *skb)
 {
-	skb->pkt_type = PACKET_LOOPBACK;
+	if (skb->pkt_type != PACKET_BROADCAST &&
+	    skb->pkt_type != PACKET_MULTICAST)
+		skb->pkt_type = PACKET_LOOPBACK;
 	skb_reset_network_header(skb);
 	/* Our own checksums are right; partial ones need no completion. */
 	if (skb->ip_summed == CHECKSUM_PARTIAL)
 		skb->ip_summed = CHECKSUM_UNNECESSARY;
 	XS_INC(xn, XsExt_IpLoopbackPkts);
-	xs_ip_input(xn, skb);
+	xs_ip_input(xn, skb, true);
 }
 
 /**
@@ -219,25 +228,41 @@ void xs_ip_loopback_rcv(struct xs_net *xn, struct sk_buff *skb)
 rx_handler_result_t xs_ip_rx(struct xs_dev *xd, struct sk_buff *skb)
 {
 	struct xs_net *xn = xd->xn;
+	const __be32 *pdaddr;
 	struct sk_buff *copy;
-	__be32 daddr;
+	__be32 buf, daddr;
 
-	if (skb->pkt_type == PACKET_OTHERHOST ||
-	    skb_header_pointer(skb, offsetof(struct iphdr, daddr),
-			       sizeof(daddr), &daddr) != &daddr)
+	if (skb->pkt_type == PACKET_OTHERHOST)
 		return RX_HANDLER_PASS;
+	pdaddr = skb_header_pointer(skb, offsetof(struct iphdr, daddr),
+				    sizeof(buf), &buf);
+	if (!pdaddr)
+		return RX_HANDLER_PASS;
+	daddr = *pdaddr;
 
 	if (xs_addr_lookup_rcu(xn, daddr)) {
-		xs_ip_input(xn, skb);
+		xs_ip_input(xn, skb, false);
 		return RX_HANDLER_CONSUMED;
 	}
-	if (xs_addr_is_broadcast_rcu(xd, daddr)) {
-		copy = skb_clone(skb, GFP_ATOMIC);
-		if (copy) {
-			XS_INC(xn, IpExt_InBcastPkts);
+	/* Broadcast, and multicast we joined: a copy, the native stack
+	 * keeps the original (DESIGN.md principle 3).
+	 */
+	if (ipv4_is_multicast(daddr)) {
+		if (!xs_mc_dev_member_rcu(xd, daddr))
+			return RX_HANDLER_PASS;
+		XS_INC(xn, IpExt_InMcastPkts);
+	} else if (xs_addr_is_broadcast_rcu(xd, daddr)) {
+		XS_INC(xn, IpExt_InBcastPkts);
+	} else {
+		return RX_HANDLER_PASS;
+	}
+	copy = skb_clone(skb, GFP_ATOMIC);
+	if (likely(copy)) {
+		if (!ipv4_is_multicast(daddr))
 			copy->pkt_type = PACKET_BROADCAST;
-			xs_ip_input(xn, copy);
-		}
+		xs_ip_input(xn, copy, false);
+	} else {
+		XS_INC(xn, Ip_InDiscards);
 	}
 	return RX_HANDLER_PASS;
 }

@@ -22,12 +22,14 @@
 
 #include <linux/xstack.h>
 #include "arp.h"
+#include "igmp.h"
 #include "ip.h"
 #include "route.h"
 #include "stats.h"
 #include "xstack.h"
 
 #define XS_LOOPBACK_QLEN	1024	/* datagrams waiting for the loopback */
+#define XS_IP_RA_LEN		4	/* Router Alert option (RFC 2113) */
 
 /**
  * struct xs_loopback - datagrams this host sends to itself
@@ -63,7 +65,8 @@ static void xs_loopback_work(struct work_struct *work)
 		queue_work(system_wq, &lo->work);
 }
 
-static int xs_loopback_xmit(struct xs_net *xn, struct sk_buff *skb)
+static int xs_loopback_xmit(struct xs_net *xn, struct sk_buff *skb,
+			    const struct xs_rt *rt)
 {
 	struct xs_loopback *lo = xn->loopback;
 
@@ -75,6 +78,7 @@ static int xs_loopback_xmit(struct xs_net *xn, struct sk_buff *skb)
 	skb_orphan(skb);
 	skb_dst_drop(skb);
 	skb->dev = NULL;
+	skb->skb_iif = rt->xd->dev->ifindex;
 	skb_queue_tail(&lo->queue, skb);
 	queue_work(system_wq, &lo->work);
 	return 0;
@@ -168,7 +172,7 @@ int xs_ip_output(struct xs_net *xn, struct sk_buff *skb,
 	const struct iphdr *iph = ip_hdr(skb);
 
 	if (rt->type == XSTACK_RT_LOCAL)
-		return xs_loopback_xmit(xn, skb);
+		return xs_loopback_xmit(xn, skb, rt);
 	if (skb->len <= rt->mtu || skb_is_gso(skb))
 		return xs_ip_finish(xn, skb, rt);
 
@@ -214,13 +218,24 @@ static bool xs_ip_want_df(u8 pmtudisc, unsigned int len, const struct xs_rt *rt)
 static void xs_ip_build_header(struct xs_net *xn, struct sk_buff *skb,
 			       const struct xs_ip_tx *tx, const struct xs_rt *rt)
 {
+	unsigned int hlen = sizeof(struct iphdr) +
+			    (tx->router_alert ? XS_IP_RA_LEN : 0);
 	struct iphdr *iph;
+	u8 *opt;
 
-	skb_push(skb, sizeof(*iph));
+	skb_push(skb, hlen);
 	skb_reset_network_header(skb);
 	iph = ip_hdr(skb);
 	iph->version = 4;
-	iph->ihl = sizeof(*iph) / 4;
+	iph->ihl = hlen / 4;
+	if (tx->router_alert) {
+		/* RFC 2113 2.1: type 148, length 4, value 0. */
+		opt = (u8 *)(iph + 1);
+		opt[0] = IPOPT_RA;
+		opt[1] = XS_IP_RA_LEN;
+		opt[2] = 0;
+		opt[3] = 0;
+	}
 	iph->tos = tx->tos;
 	iph->tot_len = htons(skb->len);
 	iph->frag_off = xs_ip_want_df(tx->pmtudisc, skb->len, rt) ?
@@ -238,6 +253,62 @@ static void xs_ip_build_header(struct xs_net *xn, struct sk_buff *skb,
 	ip_send_check(iph);
 }
 
+/*
+ * Local members see our multicast (IP_MULTICAST_LOOP, RFC 1112 6.1) and
+ * local sockets our broadcasts, through the internal loopback, as Linux.
+ */
+static void xs_ip_loop_copy(struct xs_net *xn, struct sk_buff *skb,
+			    const struct xs_ip_tx *tx, const struct xs_rt *rt)
+{
+	struct sk_buff *copy;
+
+	if (rt->type == XSTACK_RT_MULTICAST) {
+		if (!tx->mc_loop || !xs_mc_dev_member_rcu(rt->xd, tx->daddr))
+			return;
+	} else if (rt->type != XSTACK_RT_BROADCAST) {
+		return;
+	}
+	copy = skb_clone(skb, GFP_ATOMIC);
+	if (unlikely(!copy))
+		return;
+	copy->pkt_type = rt->type == XSTACK_RT_BROADCAST ? PACKET_BROADCAST :
+							   PACKET_MULTICAST;
+	xs_loopback_xmit(xn, copy, rt);
+}
+
+/**
+ * xs_ip_send_routed - prepend IPv4 to a transport datagram and send it
+ * @xn: namespace state
+ * @skb: datagram, data at the transport header
+ * @tx: addresses and header fields
+ * @rt: route the caller looked up for @tx
+ *
+ * Context: rcu_read_lock held (for @rt). Consumes @skb.
+ * Return: as xs_ip_send().
+ */
+int xs_ip_send_routed(struct xs_net *xn, struct sk_buff *skb,
+		      const struct xs_ip_tx *tx, const struct xs_rt *rt)
+{
+	if (unlikely(rt->type == XSTACK_RT_BROADCAST && !tx->broadcast_ok)) {
+		kfree_skb(skb);
+		return -EACCES;
+	}
+	if (unlikely(skb->len + sizeof(struct iphdr) > IP_MAX_MTU)) {
+		kfree_skb(skb);
+		return -EMSGSIZE;
+	}
+	if (unlikely(skb_cow_head(skb, sizeof(struct iphdr) + XS_IP_RA_LEN))) {
+		kfree_skb(skb);
+		return -ENOBUFS;
+	}
+	skb->priority = tx->priority;
+	skb->mark = tx->mark;
+	xs_ip_build_header(xn, skb, tx, rt);
+	XS_INC(xn, Ip_OutRequests);
+	xs_ip_loop_copy(xn, skb, tx, rt);
+	return xs_ip_output(xn, skb, rt);
+}
+
 /**
  * xs_ip_send - route a transport datagram, prepend IPv4 and send it
  * @xn: namespace state
@@ -246,8 +317,8 @@ static void xs_ip_build_header(struct xs_net *xn, struct sk_buff *skb,
  * @tx: addresses and header fields
  *
  * Consumes @skb.
- * Return: 0, -ENETUNREACH, -EADDRNOTAVAIL, -EMSGSIZE, -ENOBUFS, or an
- * error from the device or the neighbour.
+ * Return: 0, -ENETUNREACH, -EADDRNOTAVAIL, -EACCES, -EMSGSIZE, -ENOBUFS,
+ * or an error from the device or the neighbour.
  */
 int xs_ip_send(struct xs_net *xn, struct sk_buff *skb,
 	       const struct xs_ip_tx *tx)
@@ -255,31 +326,12 @@ int xs_ip_send(struct xs_net *xn, struct sk_buff *skb,
 	struct xs_rt rt;
 	int err;
 
-	if (unlikely(skb->len + sizeof(struct iphdr) > IP_MAX_MTU)) {
-		kfree_skb(skb);
-		return -EMSGSIZE;
-	}
-	if (unlikely(skb_cow_head(skb, sizeof(struct iphdr)))) {
-		kfree_skb(skb);
-		return -ENOBUFS;
-	}
 	rcu_read_lock();
 	err = xs_route_output(xn, tx->daddr, tx->saddr, tx->oif, &rt);
-	if (unlikely(err)) {
-		rcu_read_unlock();
+	if (likely(!err))
+		err = xs_ip_send_routed(xn, skb, tx, &rt);
+	else
 		kfree_skb(skb);
-		return err;
-	}
-	if (unlikely(rt.type == XSTACK_RT_BROADCAST && !tx->broadcast_ok)) {
-		rcu_read_unlock();
-		kfree_skb(skb);
-		return -EACCES;
-	}
-	skb->priority = tx->priority;
-	skb->mark = tx->mark;
-	xs_ip_build_header(xn, skb, tx, &rt);
-	XS_INC(xn, Ip_OutRequests);
-	err = xs_ip_output(xn, skb, &rt);
 	rcu_read_unlock();
 	return err;
 }

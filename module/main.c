@@ -4,10 +4,12 @@
  * set-up and tear-down of every subsystem.
  *
  * Init order (unwound in reverse on failure and at exit):
- *   self-tests (selftest=1) -> pernet state (procfs, sysctls) ->
- *   netdev notifier -> protocols and socket family -> generic netlink.
+ *   self-tests (selftest=1) -> pernet state (procfs, counters, sysctls,
+ *   routing, ARP, reassembly, ICMP, IGMP, ping, UDP, loopback) ->
+ *   netdev notifier ->
+ *   protocols and socket family -> generic netlink.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+#define pr_fmt(fmt) "xstack: " fmt
 
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -15,7 +17,14 @@
 #include <net/netns/generic.h>
 
 #include <linux/xstack.h>
+#include "arp.h"
+#include "icmp.h"
+#include "igmp.h"
+#include "ip.h"
+#include "ping.h"
+#include "route.h"
 #include "stats.h"
+#include "udp.h"
 #include "xstack.h"
 
 int xs_family = XSTACK_FAMILY_DEFAULT;
@@ -40,33 +49,60 @@ struct xs_net *xs_net(const struct net *net)
 	return net_generic(net, xs_net_id);
 }
 
+/*
+ * Per-namespace subsystems in set-up order; torn down in reverse after
+ * every device has been detached.
+ */
+struct xs_net_part {
+	const char *name;
+	int (*init)(struct xs_net *xn);
+	void (*exit)(struct xs_net *xn);
+};
+
+static const struct xs_net_part xs_net_parts[] = {
+	{ "proc", xs_proc_net_init, xs_proc_net_exit },
+	{ "stats", xs_stats_net_init, xs_stats_net_exit },
+	{ "sysctl", xs_sysctl_net_init, xs_sysctl_net_exit },
+	{ "route", xs_route_net_init, xs_route_net_exit },
+	{ "arp", xs_arp_net_init, xs_arp_net_exit },
+	{ "frag", xs_frag_net_init, xs_frag_net_exit },
+	{ "icmp", xs_icmp_net_init, xs_icmp_net_exit },
+	{ "igmp", xs_igmp_net_init, xs_igmp_net_exit },
+	{ "ping", xs_ping_net_init, xs_ping_net_exit },
+	{ "udp", xs_udp_net_init, xs_udp_net_exit },
+	{ "loopback", xs_loopback_net_init, xs_loopback_net_exit },
+};
+
+static void xs_net_parts_exit(struct xs_net *xn, size_t n)
+{
+	while (n--)
+		xs_net_parts[n].exit(xn);
+}
+
 static int __net_init xs_net_init(struct net *net)
 {
 	struct xs_net *xn = xs_net(net);
+	size_t i;
 	int err;
 
 	xn->net = net;
 	INIT_LIST_HEAD(&xn->devs);
 	xn->sysctl_addrs_per_dev = XS_ADDRS_PER_DEV_DEFAULT;
 	xn->sysctl_ip_default_ttl = 64;
+	xn->sysctl_local_ports[0] = 32768;	/* Linux's defaults */
+	xn->sysctl_local_ports[1] = 60999;
+	xn->sysctl_unpriv_port = 1024;
 
-	err = xs_proc_net_init(xn);
-	if (unlikely(err))
-		goto err_proc;
-	err = xs_stats_net_init(xn);
-	if (unlikely(err))
-		goto err_stats;
-	err = xs_sysctl_net_init(xn);
-	if (unlikely(err))
-		goto err_sysctl;
+	for (i = 0; i < ARRAY_SIZE(xs_net_parts); i++) {
+		err = xs_net_parts[i].init(xn);
+		if (unlikely(err)) {
+			pr_err("cannot set up %s for a network namespace: %d\n",
+			       xs_net_parts[i].name, err);
+			xs_net_parts_exit(xn, i);
+			return err;
+		}
+	}
 	return 0;
-
-err_sysctl:
-	xs_stats_net_exit(xn);
-err_stats:
-	xs_proc_net_exit(xn);
-err_proc:
-	return err;
 }
 
 static void __net_exit xs_net_exit(struct net *net)
@@ -74,9 +110,7 @@ static void __net_exit xs_net_exit(struct net *net)
 	struct xs_net *xn = xs_net(net);
 
 	xs_dev_net_exit(xn);
-	xs_sysctl_net_exit(xn);
-	xs_stats_net_exit(xn);
-	xs_proc_net_exit(xn);
+	xs_net_parts_exit(xn, ARRAY_SIZE(xs_net_parts));
 }
 
 static struct pernet_operations xs_net_ops = {

@@ -8,7 +8,7 @@
  * network namespace (GENL_UNS_ADMIN_PERM); all handlers act on the
  * caller's namespace only and run under RTNL.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+#define pr_fmt(fmt) "xstack: " fmt
 
 #include <linux/if_arp.h>
 #include <linux/rtnetlink.h>
@@ -16,6 +16,10 @@
 #include <net/sock.h>
 
 #include <linux/xstack.h>
+#include "arp.h"
+#include "igmp.h"
+#include "route.h"
+#include "stats.h"
 #include "xstack.h"
 
 static const struct nla_policy xs_nl_policy[XSTACK_A_MAX + 1] = {
@@ -29,9 +33,26 @@ static const struct nla_policy xs_nl_policy[XSTACK_A_MAX + 1] = {
 	[XSTACK_A_LINK_FLAGS]	= { .type = NLA_REJECT },
 	[XSTACK_A_HWADDR]	= { .type = NLA_REJECT },
 	[XSTACK_A_BROADCAST]	= { .type = NLA_REJECT },
+	[XSTACK_A_DST]		= { .type = NLA_BE32 },
+	[XSTACK_A_DST_LEN]	= { .type = NLA_U8 },
+	[XSTACK_A_GATEWAY]	= { .type = NLA_BE32 },
+	[XSTACK_A_PREFSRC]	= { .type = NLA_BE32 },
+	[XSTACK_A_METRIC]	= { .type = NLA_U32 },
+	[XSTACK_A_ROUTE_TYPE]	= { .type = NLA_REJECT },
+	[XSTACK_A_LLADDR]	= { .type = NLA_BINARY, .len = MAX_ADDR_LEN },
+	[XSTACK_A_NEIGH_STATE]	= { .type = NLA_U16 },
+	[XSTACK_A_STAT_GROUP]	= { .type = NLA_REJECT },
+	[XSTACK_A_STAT_NAME]	= { .type = NLA_REJECT },
+	[XSTACK_A_STAT_VALUE]	= { .type = NLA_REJECT },
+	[XSTACK_A_PAD]		= { .type = NLA_REJECT },
+	[XSTACK_A_NEIGH_PROBES]	= { .type = NLA_REJECT },
+	[XSTACK_A_NEIGH_AGE]	= { .type = NLA_REJECT },
+	[XSTACK_A_PMTU]		= { .type = NLA_REJECT },
+	[XSTACK_A_GROUP]	= { .type = NLA_REJECT },
+	[XSTACK_A_MC_USERS]	= { .type = NLA_REJECT },
+	[XSTACK_A_MC_STATE]	= { .type = NLA_REJECT },
 };
 
-static struct genl_family xs_genl_family;
 
 static bool xs_nl_has_dev(struct nlattr **attrs)
 {
@@ -223,11 +244,19 @@ static int xs_nl_link_get(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
-/*
- * Return value of a dump part: a full skb ends this part and the next
- * call resumes at @idx; an object too big for an empty skb is an error.
+/**
+ * xs_nl_dump_done - return value of one dump part
+ * @skb: the part being filled
+ * @err: result of filling the last object
+ * @idx: objects dumped so far (the next part resumes here)
+ * @start: objects dumped before this part
+ *
+ * A full skb ends this part and the next call resumes at @idx; an object
+ * too big for an empty skb is an error.
+ *
+ * Return: what the dumpit callback returns.
  */
-static int xs_nl_dump_done(struct sk_buff *skb, int err, long idx, long start)
+int xs_nl_dump_done(struct sk_buff *skb, int err, long idx, long start)
 {
 	if (err == -EMSGSIZE && idx > start)
 		return skb->len;
@@ -395,9 +424,54 @@ static const struct genl_ops xs_nl_ops[] = {
 		.cmd = XSTACK_CMD_ADDR_GET,
 		.dumpit = xs_nl_addr_dump,
 	},
+	{
+		.cmd = XSTACK_CMD_ROUTE_ADD,
+		.doit = xs_nl_route_add,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = XSTACK_CMD_ROUTE_DEL,
+		.doit = xs_nl_route_del,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = XSTACK_CMD_ROUTE_GET,
+		.dumpit = xs_nl_route_dump,
+	},
+	{
+		.cmd = XSTACK_CMD_ROUTE_LOOKUP,
+		.doit = xs_nl_route_lookup,
+	},
+	{
+		.cmd = XSTACK_CMD_NEIGH_ADD,
+		.doit = xs_nl_neigh_add,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = XSTACK_CMD_NEIGH_DEL,
+		.doit = xs_nl_neigh_del,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = XSTACK_CMD_NEIGH_GET,
+		.dumpit = xs_nl_neigh_dump,
+	},
+	{
+		.cmd = XSTACK_CMD_NEIGH_FLUSH,
+		.doit = xs_nl_neigh_flush,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = XSTACK_CMD_STATS_GET,
+		.dumpit = xs_nl_stats_dump,
+	},
+	{
+		.cmd = XSTACK_CMD_MADDR_GET,
+		.dumpit = xs_nl_maddr_dump,
+	},
 };
 
-static struct genl_family xs_genl_family __ro_after_init = {
+struct genl_family xs_genl_family __ro_after_init = {
 	.name = XSTACK_GENL_NAME,
 	.version = XSTACK_GENL_VERSION,
 	.maxattr = XSTACK_A_MAX,

@@ -238,7 +238,7 @@ void xs_ping_err(struct xs_net *xn, struct sk_buff *skb, u8 type, u8 code,
 	if (inet_test_bit(RECVERR, sk)) {
 		__skb_pull(skb, inner->ihl * 4);
 		xs_sock_queue_err(sk, skb, err, SO_EE_ORIGIN_ICMP, type, code,
-				  info, ip_hdr(skb)->saddr, inner->daddr,
+				  info, ip_hdr(skb)->saddr, inner->daddr, 0,
 				  skb->len);
 		__skb_push(skb, inner->ihl * 4);
 	} else if (!fatal || sk->sk_state != TCP_ESTABLISHED) {

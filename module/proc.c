@@ -6,10 +6,13 @@
  *   net.xstack.addrs_per_dev   most addresses one device may carry
  *   net.xstack.ip_default_ttl  TTL of datagrams without IP_TTL
  *   net.xstack.ip_no_pmtu_disc 1: do not set DF by default
+ *   net.xstack.ip_local_port_range  ephemeral ports (RFC 6056)
+ *   net.xstack.ip_unprivileged_port_start  first port bindable without
+ *	CAP_NET_BIND_SERVICE
  *
  * Subsystems register their own tables with xs_sysctl_register().
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+#define pr_fmt(fmt) "xstack: " fmt
 
 #include <linux/proc_fs.h>
 #include <linux/rtnetlink.h>
@@ -80,6 +83,55 @@ void xs_proc_net_exit(struct xs_net *xn)
 static int xs_addrs_per_dev_max = XS_ADDRS_PER_DEV_MAX;
 
 static int xs_ttl_max = 255;
+static int xs_port_max = 65535;
+static DEFINE_SEQLOCK(xs_port_range_lock);
+
+/**
+ * xs_local_port_range - the ephemeral port range of a namespace
+ * @xn: namespace state
+ * @low: first port
+ * @high: last port
+ */
+void xs_local_port_range(const struct xs_net *xn, int *low, int *high)
+{
+	unsigned int seq;
+
+	do {
+		seq = read_seqbegin(&xs_port_range_lock);
+		*low = xn->sysctl_local_ports[0];
+		*high = xn->sysctl_local_ports[1];
+	} while (read_seqretry(&xs_port_range_lock, seq));
+}
+
+/* Like net.ipv4.ip_local_port_range: two ports, low <= high, 1..65535. */
+static int xs_port_range_sysctl(const struct ctl_table *table, int write,
+				void *buffer, size_t *lenp, loff_t *ppos)
+{
+	int *range = table->data, vals[2];
+	struct ctl_table tmp = {
+		.data = vals,
+		.maxlen = sizeof(vals),
+		.mode = table->mode,
+		.extra1 = SYSCTL_ONE,
+		.extra2 = &xs_port_max,
+	};
+	int err;
+
+	read_seqlock_excl(&xs_port_range_lock);
+	vals[0] = range[0];
+	vals[1] = range[1];
+	read_sequnlock_excl(&xs_port_range_lock);
+	err = proc_dointvec_minmax(&tmp, write, buffer, lenp, ppos);
+	if (!write || err)
+		return err;
+	if (vals[0] > vals[1])
+		return -EINVAL;
+	write_seqlock(&xs_port_range_lock);
+	range[0] = vals[0];
+	range[1] = vals[1];
+	write_sequnlock(&xs_port_range_lock);
+	return 0;
+}
 
 static const struct ctl_table xs_sysctl_template[] = {
 	{
@@ -99,6 +151,22 @@ static const struct ctl_table xs_sysctl_template[] = {
 		.proc_handler = proc_dointvec_minmax,
 		.extra1 = SYSCTL_ONE,
 		.extra2 = &xs_ttl_max,
+	},
+	{
+		.procname = "ip_local_port_range",
+		.data = XS_SYSCTL_OFF(struct xs_net, sysctl_local_ports),
+		.maxlen = sizeof(int) * 2,
+		.mode = 0644,
+		.proc_handler = xs_port_range_sysctl,
+	},
+	{
+		.procname = "ip_unprivileged_port_start",
+		.data = XS_SYSCTL_OFF(struct xs_net, sysctl_unpriv_port),
+		.maxlen = sizeof(int),
+		.mode = 0644,
+		.proc_handler = proc_dointvec_minmax,
+		.extra1 = SYSCTL_ZERO,
+		.extra2 = &xs_port_max,
 	},
 	{
 		.procname = "ip_no_pmtu_disc",

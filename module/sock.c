@@ -21,6 +21,7 @@
 #include <net/route.h>
 #include <net/sock.h>
 
+#include "route.h"
 #include "sock.h"
 #include "xstack.h"
 
@@ -41,6 +42,30 @@ int xs_sock_parse_addr(const struct sockaddr *uaddr, int len,
 	if (sin->sin_family != AF_INET && sin->sin_family != xs_family)
 		return -EAFNOSUPPORT;
 	return 0;
+}
+
+/**
+ * xs_sock_parse_bind_addr - validate the address of bind(2)
+ * @uaddr: user address
+ * @len: its length
+ * @sin: the parsed address
+ *
+ * As Linux, AF_UNSPEC is accepted when the address is INADDR_ANY.
+ *
+ * Return: 0, -EINVAL or -EAFNOSUPPORT.
+ */
+int xs_sock_parse_bind_addr(const struct sockaddr *uaddr, int len,
+			    struct sockaddr_in *sin)
+{
+	if (len < (int)sizeof(*sin))
+		return -EINVAL;
+	memcpy(sin, uaddr, sizeof(*sin));
+	if (sin->sin_family == AF_INET || sin->sin_family == xs_family)
+		return 0;
+	if (sin->sin_family == AF_UNSPEC &&
+	    sin->sin_addr.s_addr == htonl(INADDR_ANY))
+		return 0;
+	return -EAFNOSUPPORT;
 }
 
 /**
@@ -90,6 +115,7 @@ void xs_sock_init_ip(struct sock *sk)
 	inet->uc_ttl = -1;
 	inet->mc_ttl = 1;
 	inet_set_bit(MC_LOOP, sk);
+	inet_set_bit(MC_ALL, sk);
 	inet->pmtudisc = READ_ONCE(xs_net(sock_net(sk))->sysctl_ip_no_pmtu_disc) ?
 			 IP_PMTUDISC_DONT : IP_PMTUDISC_WANT;
 }
@@ -126,6 +152,56 @@ static int xs_ip_set_flag(struct sock *sk, int optname, int val)
 		return 0;
 	}
 	return -ENOPROTOOPT;
+}
+
+/*
+ * IP_MULTICAST_IF takes struct ip_mreqn, struct ip_mreq or an in_addr
+ * (as Linux): an interface index, or one of our addresses, or INADDR_ANY
+ * to go back to routing.
+ */
+static int xs_ip_set_mcast_if(struct sock *sk, sockptr_t optval,
+			      unsigned int optlen)
+{
+	struct xs_net *xn = xs_net(sock_net(sk));
+	struct inet_sock *inet = inet_sk(sk);
+	struct ip_mreqn mreq = {};
+	struct xs_ifaddr *ifa;
+	int ifindex = 0;
+
+	if (sk->sk_type == SOCK_STREAM)
+		return -EINVAL;
+	if (optlen >= sizeof(struct ip_mreqn)) {
+		if (copy_from_sockptr(&mreq, optval, sizeof(mreq)))
+			return -EFAULT;
+	} else if (optlen >= sizeof(struct in_addr)) {
+		if (copy_from_sockptr(&mreq.imr_address, optval,
+				      sizeof(struct in_addr)))
+			return -EFAULT;
+	} else {
+		return -EINVAL;
+	}
+	if (!mreq.imr_ifindex && mreq.imr_address.s_addr == htonl(INADDR_ANY)) {
+		inet->mc_index = 0;
+		inet->mc_addr = 0;
+		return 0;
+	}
+	rcu_read_lock();
+	if (mreq.imr_ifindex) {
+		ifindex = dev_get_by_index_rcu(sock_net(sk), mreq.imr_ifindex) ?
+			  mreq.imr_ifindex : 0;
+	} else {
+		ifa = xs_addr_lookup_rcu(xn, mreq.imr_address.s_addr);
+		if (ifa)
+			ifindex = ifa->xd->dev->ifindex;
+	}
+	rcu_read_unlock();
+	if (!ifindex)
+		return mreq.imr_ifindex ? -ENODEV : -EADDRNOTAVAIL;
+	if (sk->sk_bound_dev_if && ifindex != sk->sk_bound_dev_if)
+		return -EINVAL;
+	inet->mc_index = ifindex;
+	inet->mc_addr = mreq.imr_address.s_addr;
+	return 0;
 }
 
 /**
@@ -176,6 +252,25 @@ int xs_ip_setsockopt(struct sock *sk, int optname, sockptr_t optval,
 			return -EINVAL;
 		WRITE_ONCE(inet->pmtudisc, val);
 		return 0;
+	case IP_MULTICAST_TTL:
+		if (sk->sk_type == SOCK_STREAM)
+			return -EINVAL;
+		if (val == -1)
+			val = 1;
+		if (val < 0 || val > 255)
+			return -EINVAL;
+		WRITE_ONCE(inet->mc_ttl, val);
+		return 0;
+	case IP_MULTICAST_LOOP:
+		inet_assign_bit(MC_LOOP, sk, val);
+		return 0;
+	case IP_MULTICAST_ALL:
+		if (val != 0 && val != 1)
+			return -EINVAL;
+		inet_assign_bit(MC_ALL, sk, val);
+		return 0;
+	case IP_MULTICAST_IF:
+		return xs_ip_set_mcast_if(sk, optval, optlen);
 	}
 	return xs_ip_set_flag(sk, optname, val);
 }
@@ -208,8 +303,28 @@ static int xs_ip_get_value(struct sock *sk, int optname, int *val)
 	case IP_PKTINFO:
 		*val = inet_test_bit(PKTINFO, sk);
 		return 0;
+	case IP_MULTICAST_TTL:
+		*val = READ_ONCE(inet->mc_ttl);
+		return 0;
+	case IP_MULTICAST_LOOP:
+		*val = inet_test_bit(MC_LOOP, sk);
+		return 0;
+	case IP_MULTICAST_ALL:
+		*val = inet_test_bit(MC_ALL, sk);
+		return 0;
 	}
 	return -ENOPROTOOPT;
+}
+
+static int xs_ip_get_mcast_if(struct sock *sk, char __user *optval,
+			      int __user *optlen, int len)
+{
+	struct in_addr addr = { .s_addr = inet_sk(sk)->mc_addr };
+
+	len = min_t(unsigned int, len, sizeof(addr));
+	if (put_user(len, optlen) || copy_to_user(optval, &addr, len))
+		return -EFAULT;
+	return 0;
 }
 
 /**
@@ -232,6 +347,8 @@ int xs_ip_getsockopt(struct sock *sk, int optname, char __user *optval,
 		return -EFAULT;
 	if (len < 0)
 		return -EINVAL;
+	if (optname == IP_MULTICAST_IF)
+		return xs_ip_get_mcast_if(sk, optval, optlen, len);
 	err = xs_ip_get_value(sk, optname, &val);
 	if (err)
 		return err;
@@ -289,13 +406,15 @@ int xs_icmp_errno(u8 type, u8 code, bool *fatal)
  * @info: ICMP info (next-hop MTU)
  * @offender: who reported the error
  * @daddr: destination of the offending datagram (reported in msg_name)
+ * @port: destination port of the offending datagram (msg_name)
  * @payload: bytes of @skb to copy
  *
  * Drops silently when out of memory or over the socket's receive buffer.
  */
 void xs_sock_queue_err(struct sock *sk, struct sk_buff *skb, int err,
 		       u8 origin, u8 type, u8 code, u32 info,
-		       __be32 offender, __be32 daddr, unsigned int payload)
+		       __be32 offender, __be32 daddr, __be16 port,
+		       unsigned int payload)
 {
 	struct sock_exterr_skb *serr;
 	struct sk_buff *eskb;
@@ -324,6 +443,7 @@ void xs_sock_queue_err(struct sock *sk, struct sk_buff *skb, int err,
 	serr->ee.ee_code = code;
 	serr->ee.ee_info = info;
 	serr->addr_offset = offsetof(struct iphdr, daddr);
+	serr->port = port;
 	if (sock_queue_err_skb(sk, eskb))
 		goto drop;
 	return;

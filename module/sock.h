@@ -15,6 +15,8 @@ struct xs_net;
 
 int xs_sock_parse_addr(const struct sockaddr *uaddr, int len,
 		       struct sockaddr_in *sin);
+int xs_sock_parse_bind_addr(const struct sockaddr *uaddr, int len,
+			    struct sockaddr_in *sin);
 int xs_sock_getname(struct socket *sock, struct sockaddr *uaddr, int peer);
 void xs_sock_init_ip(struct sock *sk);
 int xs_ip_setsockopt(struct sock *sk, int optname, sockptr_t optval,
@@ -23,7 +25,8 @@ int xs_ip_getsockopt(struct sock *sk, int optname, char __user *optval,
 		     int __user *optlen);
 void xs_sock_queue_err(struct sock *sk, struct sk_buff *skb, int err,
 		       u8 origin, u8 type, u8 code, u32 info,
-		       __be32 offender, __be32 daddr, unsigned int payload);
+		       __be32 offender, __be32 daddr, __be16 port,
+		       unsigned int payload);
 int xs_sock_recv_err(struct sock *sk, struct msghdr *msg, int len,
 		     int *addr_len);
 int xs_icmp_errno(u8 type, u8 code, bool *fatal);

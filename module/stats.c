@@ -4,10 +4,14 @@
  * /proc/net/xstack/snmp in the layout of Linux's /proc/net/snmp (a header
  * line and a value line per group; IcmpMsg lists only types seen).
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+#define pr_fmt(fmt) "xstack: " fmt
 
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
+#include <net/genetlink.h>
+#include <net/sock.h>
+
+#include <linux/xstack.h>
 
 #include "stats.h"
 #include "xstack.h"
@@ -155,4 +159,66 @@ void xs_stats_net_exit(struct xs_net *xn)
 {
 	remove_proc_entry("snmp", xn->proc_dir);
 	free_percpu(xn->mib);
+}
+
+static int xs_nl_fill_stat(struct sk_buff *skb, struct netlink_callback *cb,
+			   const char *group, const char *name, u64 value)
+{
+	void *hdr;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &xs_genl_family, NLM_F_MULTI, XSTACK_CMD_STATS_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_string(skb, XSTACK_A_STAT_GROUP, group) ||
+	    nla_put_string(skb, XSTACK_A_STAT_NAME, name) ||
+	    nla_put_u64_64bit(skb, XSTACK_A_STAT_VALUE, value, XSTACK_A_PAD)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+/* Counter @idx of the dump: the MIB fields, then IcmpMsg In/Out types. */
+static int xs_nl_stat_one(struct sk_buff *skb, struct netlink_callback *cb,
+			  const struct xs_net *xn, long idx)
+{
+	char name[16];
+	bool out;
+	u8 type;
+
+	if (idx < XS_MIB_MAX)
+		return xs_nl_fill_stat(skb, cb, xs_mib_groups[idx],
+				       xs_mib_names[idx], xs_stats_read(xn, idx));
+	idx -= XS_MIB_MAX;
+	out = idx >= 256;
+	type = idx & 0xff;
+	if (!xs_stats_icmpmsg(xn, out, type))
+		return 0;
+	snprintf(name, sizeof(name), "%sType%u", out ? "Out" : "In", type);
+	return xs_nl_fill_stat(skb, cb, "IcmpMsg", name,
+			       xs_stats_icmpmsg(xn, out, type));
+}
+
+/**
+ * xs_nl_stats_dump - XSTACK_CMD_STATS_GET dump of every counter
+ * @skb: reply buffer
+ * @cb: dump state; cb->args[0] is the next counter
+ *
+ * Return: skb->len, 0 when done, or a negative errno.
+ */
+int xs_nl_stats_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	const struct xs_net *xn = xs_net(sock_net(skb->sk));
+	long idx, start = cb->args[0];
+	int err = 0;
+
+	for (idx = start; idx < XS_MIB_MAX + 512; idx++) {
+		err = xs_nl_stat_one(skb, cb, xn, idx);
+		if (err)
+			break;
+	}
+	cb->args[0] = idx;
+	return xs_nl_dump_done(skb, err, idx, start);
 }

@@ -50,6 +50,15 @@ struct xs_net;
 	X(Icmp, OutTimeExcds)						\
 	X(Icmp, OutEchos)						\
 	X(Icmp, OutEchoReps)						\
+	X(Udp, InDatagrams)						\
+	X(Udp, NoPorts)							\
+	X(Udp, InErrors)						\
+	X(Udp, OutDatagrams)						\
+	X(Udp, RcvbufErrors)						\
+	X(Udp, SndbufErrors)						\
+	X(Udp, InCsumErrors)						\
+	X(Udp, IgnoredMulti)						\
+	X(Udp, MemErrors)						\
 	X(IpExt, InNoRoutes)						\
 	X(IpExt, InTruncatedPkts)					\
 	X(IpExt, InMcastPkts)						\

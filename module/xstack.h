@@ -34,6 +34,9 @@
  * @sysctl_addrs_per_dev: net.xstack.addrs_per_dev, max addresses a device
  * @sysctl_ip_default_ttl: net.xstack.ip_default_ttl
  * @sysctl_ip_no_pmtu_disc: net.xstack.ip_no_pmtu_disc (0: set DF)
+ * @sysctl_local_ports: net.xstack.ip_local_port_range, low in [0] and
+ *	high in [1] (RFC 6056 ephemeral ports), written as a pair
+ * @sysctl_unpriv_port: net.xstack.ip_unprivileged_port_start
  * @mib: per-cpu counters (stats.h)
  * @route: routing table and PMTU cache (route.c)
  * @neigh: neighbour cache (arp.c)
@@ -41,6 +44,7 @@
  * @icmp: ICMP rate limits (icmp.c)
  * @ping: ping socket table (ping.c)
  * @igmp: IGMP sysctls (igmp.c)
+ * @udp: UDP port table (udp.c)
  * @loopback: internal loopback of datagrams to our own addresses
  *	(ip_output.c)
  */
@@ -53,6 +57,8 @@ struct xs_net {
 	int sysctl_addrs_per_dev;
 	int sysctl_ip_default_ttl;
 	int sysctl_ip_no_pmtu_disc;
+	int sysctl_local_ports[2];
+	int sysctl_unpriv_port;
 	struct xs_mib __percpu *mib;
 	struct xs_route_table *route;
 	struct xs_neigh_table *neigh;
@@ -60,6 +66,7 @@ struct xs_net {
 	struct xs_icmp_state *icmp;
 	struct xs_ping_table *ping;
 	struct xs_igmp_net *igmp;
+	struct xs_udp_table *udp;
 	struct xs_loopback *loopback;
 };
 
@@ -153,6 +160,7 @@ struct xs_dev *xs_nl_xdev(struct net *net, struct nlattr **attrs,
 			  struct netlink_ext_ack *extack);
 
 /* proc.c */
+void xs_local_port_range(const struct xs_net *xn, int *low, int *high);
 int xs_proc_net_init(struct xs_net *xn);
 void xs_proc_net_exit(struct xs_net *xn);
 int xs_sysctl_net_init(struct xs_net *xn);
@@ -173,5 +181,7 @@ void xs_sysctl_unregister(struct ctl_table_header *hdr);
 int xs_selftests_run(void);
 int xs_addr_selftest(void);
 int xs_igmp_selftest(void);
+int xs_arp_selftest(void);
+int xs_frag_selftest(void);
 
 #endif /* _XSTACK_H */

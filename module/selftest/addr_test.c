@@ -4,7 +4,7 @@
  * broadcast derivation and the add/delete rules of the address table
  * (duplicates, limits, prefix-matched delete), on a device-less table.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+#define pr_fmt(fmt) "xstack: " fmt
 
 #include <linux/inet.h>
 #include <linux/slab.h>

@@ -4,7 +4,7 @@
  * (WireGuard style). Each area logs "xstack: <area> self-tests: pass";
  * any failure fails the module load.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+#define pr_fmt(fmt) "xstack: " fmt
 
 #include <linux/kernel.h>
 
@@ -17,6 +17,9 @@ struct xs_selftest {
 
 static const struct xs_selftest xs_selftests[] = {
 	{ "addr", xs_addr_selftest },
+	{ "igmp", xs_igmp_selftest },
+	{ "arp", xs_arp_selftest },
+	{ "frag", xs_frag_selftest },
 };
 
 /**
