@@ -206,13 +206,6 @@ static int stats_group(const struct xs_call *call, int argc, char **argv)
 	return stats_run(call->cmd->name);
 }
 
-#define STATS_GROUP_CMD(g) {						\
-	.name	= g,							\
-	.args	= "",							\
-	.help	= "the " g " counters only",				\
-	.run	= stats_group,						\
-}
-
 static const struct xs_cmd stats_cmds[] = {
 	{
 		.name	= "show",
@@ -225,11 +218,16 @@ static const struct xs_cmd stats_cmds[] = {
 			"object of groups, each an object of counters.\n",
 		.run	= stats_show,
 	},
-	STATS_GROUP_CMD("Ip"),
-	STATS_GROUP_CMD("Icmp"),
-	STATS_GROUP_CMD("IcmpMsg"),
-	STATS_GROUP_CMD("IpExt"),
-	STATS_GROUP_CMD("XsExt"),
+	{ .name = "Ip", .args = "", .help = "the Ip counters only",
+	  .run = stats_group },
+	{ .name = "Icmp", .args = "", .help = "the Icmp counters only",
+	  .run = stats_group },
+	{ .name = "IcmpMsg", .args = "", .help = "the IcmpMsg counters only",
+	  .run = stats_group },
+	{ .name = "IpExt", .args = "", .help = "the IpExt counters only",
+	  .run = stats_group },
+	{ .name = "XsExt", .args = "", .help = "the XsExt counters only",
+	  .run = stats_group },
 	{ .name = "list", .alias = "show" },
 	{ .name = NULL },
 };
