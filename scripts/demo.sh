@@ -7,7 +7,9 @@
 # xstack host (veth0 attached to xstack, 10.0.0.1/24 owned by xstack, no
 # native IPv4 address) and netns "nb" is a native Linux host (10.0.0.2/24),
 # then prints, with a word on each, what xstack reports: xsctl link/addr
-# show, /proc/net/xstack/*, net.xstack.* sysctls and its kernel log lines.
+# show, /proc/net/xstack/*, net.xstack.* sysctls and its kernel log lines,
+# and shows the network layer at work: pings both ways (ARP, fragments),
+# the routing table and a route decision, the neighbour cache, counters.
 # It grows with every capability of xstack.
 #
 #   scripts/demo.sh [--shell] [--module PATH/xstack.ko]
@@ -124,6 +126,48 @@ report()
 	dmesg | grep -E 'xstack|veth0: .*xstack' | tail -n 20 | sed 's/^/  /'
 }
 
+# xs_ping_bin: the ping-socket client of the selftests, built on the fly
+# into /tmp when "make selftests" has not built it.
+xs_ping_bin()
+{
+	local bin=$REPO/selftests/xs_ping
+	if [ ! -x "$bin" ]; then
+		bin=/tmp/xs_ping
+		[ -x "$bin" ] || cc -O2 -D_GNU_SOURCE -I"$REPO/uapi" -o "$bin" \
+			"$REPO/selftests/xs_ping.c" 2>/dev/null || return 1
+	fi
+	echo "$bin"
+}
+
+network_layer()
+{
+	local ping
+	say "Network layer: nb (native Linux) pings xstack's 10.0.0.1: ARP, then ICMP echo"
+	show ip netns exec $NB ping -c 3 -i 0.2 10.0.0.1
+	echo "(nb's neighbour table learned xa's MAC from xstack's ARP reply)"
+	show ip -n $NB neigh show dev veth0
+	say "A 4000-byte ping: nb fragments it, xstack reassembles and fragments its reply"
+	show ip netns exec $NB ping -c 1 -s 4000 10.0.0.1
+	say "xstack pings nb: a ping socket, socket(AF_XSTACK, SOCK_DGRAM, IPPROTO_ICMP)"
+	if ping=$(xs_ping_bin); then
+		show ip netns exec $XA "$ping" -c 3 -i 200 10.0.0.2
+		show ip netns exec $XA "$ping" -s 4000 10.0.0.2
+	else
+		echo "(no C compiler for selftests/xs_ping: run make selftests)"
+	fi
+	say "xstack's routing table: a connected route, and one through nb"
+	show ip netns exec $XA "$XSCTL" route add 10.2.0.0/24 via 10.0.0.2
+	show ip netns exec $XA "$XSCTL" route show
+	show ip netns exec $XA "$XSCTL" route get 10.0.0.2
+	show ip netns exec $XA "$XSCTL" route get 10.2.0.9
+	if ip netns exec $XA "$XSCTL" neigh help >/dev/null 2>&1; then
+		say "xstack's neighbour (ARP) cache"
+		show ip netns exec $XA "$XSCTL" neigh show
+	fi
+	say "xstack's ICMP counters (xsctl stats; all of them: /proc/net/xstack/snmp)"
+	show ip netns exec $XA "$XSCTL" stats Icmp
+}
+
 interactive()
 {
 	say "Topology left up: try"
@@ -148,6 +192,7 @@ main()
 	load_module
 	make_topology
 	report
+	network_layer
 	if [ "$SHELL_AFTER" = 1 ]; then
 		interactive
 	fi
