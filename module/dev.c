@@ -72,11 +72,11 @@ struct xs_dev *xs_dev_get_rtnl(const struct net_device *dev)
  *
  * Such devices carry bare IPv4 packets: no ARP, no neighbour cache.
  *
- * Return: true for L3 devices (no header_ops).
+ * Return: true for L3 devices (no header_ops->create).
  */
 bool xs_dev_noarp(const struct net_device *dev)
 {
-	return !dev->header_ops;
+	return !dev_has_header(dev);
 }
 
 /*
@@ -92,13 +92,14 @@ static int xs_dev_check_type(const struct net_device *dev,
 	}
 	switch (dev->type) {
 	case ARPHRD_ETHER:
-		if (dev->addr_len == ETH_ALEN && dev->header_ops)
+		if (dev->addr_len == ETH_ALEN && dev_has_header(dev))
 			return 0;
 		break;
 	case ARPHRD_NONE:
 	case ARPHRD_RAWIP:
 	case ARPHRD_TUNNEL:
-		if (!dev->header_ops)
+		/* tun and ipip have header_ops only to parse the protocol. */
+		if (!dev_has_header(dev))
 			return 0;
 		break;
 	}

@@ -97,7 +97,7 @@ static bool xs_icmp_is_error(u8 type)
 	       type == ICMP_PARAMETERPROB;
 }
 
-/* RFC 1122 3.2.2 / RFC 4443-like global limit: messages per second. */
+/* Refill of the host-wide bucket (icmp_msgs_per_sec, icmp_msgs_burst). */
 static bool xs_icmp_global_allow(struct xs_icmp_state *st)
 {
 	unsigned long now = jiffies, delta = now - st->credit_stamp;
@@ -107,15 +107,13 @@ static bool xs_icmp_global_allow(struct xs_icmp_state *st)
 
 	if (!rate)
 		return true;
-	incr = min_t(u64, (u64)rate * delta / HZ, burst);
+	incr = min_t(u64, (u64)rate * min_t(unsigned long, delta, HZ) / HZ,
+		     burst);
 	if (incr) {
 		st->credit = min_t(u32, st->credit + incr, burst);
 		st->credit_stamp = now;
 	}
-	if (!st->credit)
-		return false;
-	st->credit--;
-	return true;
+	return st->credit > 0;
 }
 
 /* Token bucket per destination, as Linux's icmp_ratelimit/ratemask. */
@@ -141,20 +139,30 @@ static bool xs_icmp_peer_allow(struct xs_icmp_state *st, __be32 daddr)
 	return true;
 }
 
-static bool xs_icmp_allow(struct xs_net *xn, u8 type, __be32 daddr)
+/*
+ * Linux 6.12's order: types outside icmp_ratemask and fragmentation
+ * needed (PMTU discovery) are never limited; otherwise the host-wide
+ * bucket must have credit, the destination's bucket must allow, and only
+ * then is host-wide credit consumed.
+ */
+static bool xs_icmp_allow(struct xs_net *xn, u8 type, u8 code, __be32 daddr)
 {
 	struct xs_icmp_state *st = xn->icmp;
 	bool ok = true;
 
+	if (type > NR_ICMP_TYPES ||
+	    (type == ICMP_DEST_UNREACH && code == ICMP_FRAG_NEEDED) ||
+	    !(READ_ONCE(st->ratemask) & (1 << type)))
+		return true;
 	spin_lock_bh(&st->lock);
 	if (!xs_icmp_global_allow(st)) {
 		XS_INC(xn, Icmp_OutRateLimitGlobal);
 		ok = false;
-	} else if (type <= NR_ICMP_TYPES &&
-		   (READ_ONCE(st->ratemask) & (1 << type)) &&
-		   !xs_icmp_peer_allow(st, daddr)) {
+	} else if (!xs_icmp_peer_allow(st, daddr)) {
 		XS_INC(xn, Icmp_OutRateLimitHost);
 		ok = false;
+	} else if (st->credit) {
+		st->credit--;
 	}
 	spin_unlock_bh(&st->lock);
 	return ok;
@@ -248,7 +256,7 @@ void xs_icmp_send(struct xs_net *xn, struct sk_buff *in, u8 type, u8 code,
 
 	if (!xs_icmp_may_reply(xn, in, iph))
 		return;
-	if (!xs_icmp_allow(xn, type, iph->saddr))
+	if (!xs_icmp_allow(xn, type, code, iph->saddr))
 		return;
 	skb = xs_icmp_build_err(in, iph, type, code, info);
 	if (unlikely(!skb)) {

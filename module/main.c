@@ -65,12 +65,13 @@ static const struct xs_net_part xs_net_parts[] = {
 	{ "sysctl", xs_sysctl_net_init, xs_sysctl_net_exit },
 	{ "route", xs_route_net_init, xs_route_net_exit },
 	{ "arp", xs_arp_net_init, xs_arp_net_exit },
-	{ "frag", xs_frag_net_init, xs_frag_net_exit },
 	{ "icmp", xs_icmp_net_init, xs_icmp_net_exit },
 	{ "igmp", xs_igmp_net_init, xs_igmp_net_exit },
 	{ "ping", xs_ping_net_init, xs_ping_net_exit },
 	{ "udp", xs_udp_net_init, xs_udp_net_exit },
 	{ "loopback", xs_loopback_net_init, xs_loopback_net_exit },
+	/* Last, so torn down first: its timers send ICMP. */
+	{ "frag", xs_frag_net_init, xs_frag_net_exit },
 };
 
 static void xs_net_parts_exit(struct xs_net *xn, size_t n)

@@ -456,7 +456,7 @@ static void xs_neigh_unlink(struct xs_neigh_table *tbl,
 	tbl->entries--;
 	if (!n->exempt) {
 		list_del(&n->gc_list);
-		tbl->gc_entries--;
+		WRITE_ONCE(tbl->gc_entries, tbl->gc_entries - 1);
 	}
 	list_add_tail(&n->gc_list, reap);
 	spin_lock(&n->lock);
@@ -643,7 +643,7 @@ static struct xs_neigh *xs_neigh_create(struct xs_neigh_table *tbl,
 			}
 		}
 		list_add_tail(&n->gc_list, &tbl->gc_list);
-		tbl->gc_entries++;
+		WRITE_ONCE(tbl->gc_entries, tbl->gc_entries + 1);
 	}
 	h = xs_neigh_hash_locked(tbl);
 	np = &h->buckets[xs_neigh_hashfn(h, n->ifindex, ip)];
@@ -698,7 +698,7 @@ struct xs_neigh_probe {
 	__be32 tip;
 	__be32 hint;
 	bool unicast;
-	u8 dst[ETH_ALEN];
+	u8 dst[ETH_ALEN] __aligned(2);
 };
 
 static __be32 xs_neigh_skb_saddr(const struct sk_buff *skb)
@@ -961,14 +961,14 @@ int xs_neigh_output(struct xs_dev *xd, __be32 nexthop, struct sk_buff *skb)
 	struct xs_net *xn = xd->xn;
 	struct sk_buff_head drop;
 	struct xs_neigh *n = NULL;
-	u8 ha[ETH_ALEN];
+	u8 ha[ETH_ALEN] __aligned(2);
 	int ret, tries;
 
 	skb->dev = dev;
 	if (!skb->protocol)
 		skb->protocol = htons(ETH_P_IP);
 	skb_reset_network_header(skb);
-	if (!dev->header_ops)
+	if (!dev_has_header(dev))
 		return xs_neigh_xmit_rc(dev_queue_xmit(skb));
 	if (xs_neigh_static_ha(xd, nexthop, ha))
 		return xs_neigh_xmit(dev, skb, ha);
@@ -1031,7 +1031,7 @@ static void xs_neigh_timer(struct timer_list *t)
 	xs_neigh_timing(tbl, &tm);
 	s.state = n->state;
 	s.probes = n->probes;
-	s.confirmed = n->confirmed;
+	s.confirmed = READ_ONCE(n->confirmed);
 	s.used = READ_ONCE(n->used);
 	s.reach_time = n->reach_time;
 	act = xs_nud_timer_step(&s, &tm, now, &next);
@@ -1095,7 +1095,7 @@ static int __xs_neigh_update(struct xs_neigh *n, const u8 *lladdr, u8 new,
 	if (new == XSTACK_NUD_STALE && !skb_queue_empty(&n->queue))
 		new = XSTACK_NUD_DELAY;
 	if (new & XS_NUD_CONNECTED)
-		n->confirmed = now;
+		WRITE_ONCE(n->confirmed, now);
 	if (new != old || take)
 		n->updated = now;
 	if (take) {
@@ -1103,7 +1103,7 @@ static int __xs_neigh_update(struct xs_neigh *n, const u8 *lladdr, u8 new,
 		ether_addr_copy(n->ha, lladdr);
 		write_seqcount_end(&n->ha_seq);
 		if (!(new & XS_NUD_CONNECTED))
-			n->confirmed = xs_neigh_unconfirmed(tbl, now);
+			WRITE_ONCE(n->confirmed, xs_neigh_unconfirmed(tbl, now));
 	}
 	if (new != old) {
 		xs_neigh_timing(tbl, &t);
@@ -1149,7 +1149,7 @@ void xs_neigh_learn(struct xs_dev *xd, __be32 ip, const u8 *lladdr,
 {
 	struct xs_neigh_table *tbl = xd->xn->neigh;
 	struct sk_buff_head flushq;
-	u8 ha[ETH_ALEN];
+	u8 ha[ETH_ALEN] __aligned(2);
 	struct xs_neigh *n;
 
 	n = xs_neigh_get(tbl, xd, ip, create, false);
@@ -1162,6 +1162,33 @@ void xs_neigh_learn(struct xs_dev *xd, __be32 ip, const u8 *lladdr,
 	spin_unlock_bh(&n->lock);
 	xs_neigh_put(n);
 	xs_neigh_xmit_queue(xd, &flushq, ha);
+}
+
+/**
+ * xs_neigh_confirm - an upper layer saw forward progress with a neighbour
+ * @xd: device
+ * @nexthop: the neighbour
+ *
+ * RFC 1122 2.3.2.1 allows "link-layer advice" and RFC 4861 7.3.1 counts
+ * upper-layer hints as reachability confirmation: the entry's timer then
+ * keeps it REACHABLE (or returns it from DELAY to REACHABLE) without
+ * probing. Like Linux's neigh_confirm(), only the timestamp is written.
+ *
+ * Context: any.
+ */
+void xs_neigh_confirm(struct xs_dev *xd, __be32 nexthop)
+{
+	struct xs_neigh_table *tbl = xd->xn->neigh;
+	unsigned long now = jiffies;
+	struct xs_neigh *n;
+
+	if (unlikely(!tbl))
+		return;
+	rcu_read_lock();
+	n = xs_neigh_lookup_rcu(tbl, xd, nexthop);
+	if (n && READ_ONCE(n->confirmed) != now)
+		WRITE_ONCE(n->confirmed, now);
+	rcu_read_unlock();
 }
 
 /* ------------------------------------------------------------------ */
@@ -1376,7 +1403,7 @@ static int xs_neigh_admin_add(struct xs_neigh_table *tbl, struct xs_dev *xd,
 {
 	bool exempt = state == XSTACK_NUD_PERMANENT;
 	struct sk_buff_head flushq;
-	u8 ha[ETH_ALEN];
+	u8 ha[ETH_ALEN] __aligned(2);
 	struct xs_neigh *n;
 	int tries;
 
@@ -1396,10 +1423,10 @@ static int xs_neigh_admin_add(struct xs_neigh_table *tbl, struct xs_dev *xd,
 					  &flushq, ha);
 			if (n->exempt && !exempt) {
 				list_add_tail(&n->gc_list, &tbl->gc_list);
-				tbl->gc_entries++;
+				WRITE_ONCE(tbl->gc_entries, tbl->gc_entries + 1);
 			} else if (!n->exempt && exempt) {
 				list_del_init(&n->gc_list);
-				tbl->gc_entries--;
+				WRITE_ONCE(tbl->gc_entries, tbl->gc_entries - 1);
 			}
 			n->exempt = exempt;
 			spin_unlock(&n->lock);
@@ -1561,7 +1588,7 @@ static int xs_nl_neigh_fill(struct sk_buff *skb, struct xs_neigh *n,
 			    struct netlink_callback *cb)
 {
 	struct net_device *dev;
-	u8 ha[ETH_ALEN];
+	u8 ha[ETH_ALEN] __aligned(2);
 	unsigned long confirmed;
 	u8 state, probes;
 	void *hdr;
@@ -1570,7 +1597,7 @@ static int xs_nl_neigh_fill(struct sk_buff *skb, struct xs_neigh *n,
 	spin_lock_bh(&n->lock);
 	state = n->state;
 	probes = n->probes;
-	confirmed = n->confirmed;
+	confirmed = READ_ONCE(n->confirmed);
 	ether_addr_copy(ha, n->ha);
 	spin_unlock_bh(&n->lock);
 	/* Being created, or its device is going away. */

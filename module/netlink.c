@@ -160,7 +160,7 @@ static int xs_nl_fill_link(struct sk_buff *skb, const struct xs_dev *xd,
 	    nla_put_u16(skb, XSTACK_A_LINK_TYPE, dev->type) ||
 	    nla_put_u32(skb, XSTACK_A_LINK_FLAGS, xs_nl_link_flags(xd)))
 		goto err_cancel;
-	if (dev->addr_len && dev->header_ops &&
+	if (dev->addr_len && dev_has_header(dev) &&
 	    nla_put(skb, XSTACK_A_HWADDR, dev->addr_len, dev->dev_addr))
 		goto err_cancel;
 	genlmsg_end(skb, hdr);
