@@ -87,6 +87,8 @@
 /**
  * struct xs_igmp_net - IGMP state of a namespace
  * @sysctl_hdr: net.xstack.igmp_*
+ * @seq: bumped on every membership change (RTNL); with xn->cfg_seq it
+ *	flags XSTACK_CMD_MADDR_GET dumps that saw a change (NLM_F_DUMP_INTR)
  * @max_memberships: net.xstack.igmp_max_memberships, groups one socket
  *	may join (ENOBUFS beyond)
  * @qrv: net.xstack.igmp_qrv, Robustness Variable: unsolicited reports
@@ -96,6 +98,7 @@
  */
 struct xs_igmp_net {
 	struct ctl_table_header *sysctl_hdr;
+	unsigned int seq;
 	int max_memberships;
 	int qrv;
 	int unsolicited_report_interval;
@@ -361,6 +364,9 @@ static void xs_igmp_send(struct xs_mc_dev *mc, __be32 group, u8 type)
 	struct xs_rt rt;
 	int err;
 
+	/* Going down (timers stop at NETDEV_DOWN): nothing to tell. */
+	if (unlikely(!netif_running(dev)))
+		return;
 	skb = alloc_skb(LL_RESERVED_SPACE(dev) + XS_IGMP_PKT_LEN +
 			dev->needed_tailroom, GFP_ATOMIC);
 	if (unlikely(!skb)) {
@@ -535,7 +541,7 @@ static int xs_mc_dev_inc(struct xs_dev *xd, __be32 group, u64 *gen)
 		g->mac = true;
 	}
 	hash_add_rcu(mc->hash, &g->node, (__force u32)group);
-	xd->xn->cfg_seq++;
+	xd->xn->igmp->seq++;
 
 	spin_lock_bh(&mc->lock);
 	xs_mc_announce(mc, g);
@@ -570,7 +576,7 @@ static void xs_mc_dev_dec(struct xs_dev *xd, __be32 group, u64 gen)
 	g = xs_mc_lookup(mc, group);
 	if (!g || --g->users)
 		return;
-	xd->xn->cfg_seq++;
+	xd->xn->igmp->seq++;
 	spin_lock_bh(&mc->lock);
 	/*
 	 * RFC 2236 3: a leave when we sent the last report, skipped with
@@ -603,7 +609,7 @@ static void xs_mc_dev_destroy(struct xs_dev *xd, struct xs_mc_dev *mc)
 		dev_mc_del(xd->dev, mac);
 	}
 	RCU_INIT_POINTER(xd->mc, NULL);
-	xd->xn->cfg_seq++;
+	xd->xn->igmp->seq++;
 	kfree_rcu(mc, rcu);
 }
 
@@ -1202,7 +1208,8 @@ int xs_nl_maddr_dump(struct sk_buff *skb, struct netlink_callback *cb)
 			goto out;
 		}
 	}
-	cb->seq = xn->cfg_seq;
+	/* Both only grow: the sum changes whenever either does. */
+	cb->seq = xn->cfg_seq + xn->igmp->seq;
 	list_for_each_entry(xd, &xn->devs, list) {
 		if (only && xd != only)
 			continue;
