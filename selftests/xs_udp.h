@@ -1,0 +1,834 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The differential UDP suites (udp.c, udp_wire.c, udp_mcast.c): every
+ * TEST_F(udp, ...) runs twice, with the fixture variants
+ *
+ *   inet    AF_INET sockets of the native stack (validates the test),
+ *   xstack  AF_XSTACK sockets (the family number in force, from sysfs),
+ *
+ * with the same expectations. Each variant gets an equivalent pair of
+ * network namespaces joined by a veth pair (veth0 on both sides):
+ *
+ *   inet:   local 10.0.0.1/24 native      <->  peer 10.0.0.2/24 native
+ *   xstack: local 10.0.0.1/24 xstack only <->  peer 10.0.0.2/24 native
+ *
+ * and a second pair veth1 with 10.0.1.1/24 and 10.0.1.2/24 the same way
+ * (for the tests that need two links, such as SO_BINDTODEVICE).
+ *
+ * The test process (a child of the harness) enters the local netns in
+ * FIXTURE_SETUP; peer sockets are made in the peer netns (setns there and
+ * back: a socket keeps the netns it was created in), and they are always
+ * AF_INET sockets of the native stack, so what the peer sees is the same
+ * reference on both variants. Loopback to 10.0.0.1 serves the API tests;
+ * the peer serves the on-the-wire ones.
+ *
+ * main() (XU_MAIN) loads xstack if needed (XSTACK_KO from run.sh, else
+ * modprobe), builds both topologies with ip(8) and xsctl (XSCTL, else
+ * ../tools/xsctl/xsctl or ./xsctl next to the program, else PATH),
+ * exchanges one datagram each way to resolve the neighbours, runs the
+ * harness, and deletes the namespaces (and unloads what it loaded) at exit.
+ * ICMP rate limits are off in all namespaces (icmp_ratelimit=0), so that
+ * every port unreachable asked for is sent.
+ */
+#ifndef XS_UDP_H
+#define XS_UDP_H
+
+#include <arpa/inet.h>
+#include <linux/errqueue.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "xs_common.h"
+#include "kselftest_harness.h"
+
+#define XU_LOCAL	"10.0.0.1"
+#define XU_PEER		"10.0.0.2"
+#define XU_OTHER	"10.0.0.99"	/* on the subnet, nobody's */
+#define XU_BCAST	"10.0.0.255"
+#define XU_LOCAL1	"10.0.1.1"	/* the second link, veth1 */
+#define XU_PEER1	"10.0.1.2"
+#define XU_WAIT_MS	3000		/* for datagrams that must arrive */
+#define XU_QUIET_MS	300		/* for datagrams that must not */
+
+enum { XU_INET, XU_XSTACK, XU_NVARIANTS };
+
+static const char *const xu_variant_name[XU_NVARIANTS] = { "inet", "xstack" };
+
+/* Set up by xu_global_setup() before the harness forks the tests. */
+static char xu_ns_local[XU_NVARIANTS][64];
+static char xu_ns_peer[XU_NVARIANTS][64];
+static char xu_topo_err[XU_NVARIANTS][256];	/* "" when the topology is up */
+static bool xu_loaded_here;
+static pid_t xu_main_pid;
+
+static inline const char *xu_ename(int err)
+{
+	const char *n;
+
+	if (!err)
+		return "success";
+	n = strerrorname_np(err);
+	return n ? n : "?";
+}
+
+/* ------------------------------------------------------------ shell */
+
+/* Run a shell command (printf-style); its exit status, or -1. */
+static inline int __attribute__((format(printf, 1, 2))) xu_sh(const char *fmt, ...)
+{
+	char cmd[4096];
+	va_list ap;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	st = system(cmd);
+	if (st == -1 || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+static char xu_xsctl[1024];
+
+static inline void xu_find_xsctl(void)
+{
+	const char *env = getenv("XSCTL");
+	char self[900];
+	ssize_t n;
+	char *slash;
+
+	if (env && *env) {
+		snprintf(xu_xsctl, sizeof(xu_xsctl), "%s", env);
+		return;
+	}
+	snprintf(xu_xsctl, sizeof(xu_xsctl), "xsctl");
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0)
+		return;
+	self[n] = 0;
+	slash = strrchr(self, '/');
+	if (!slash)
+		return;
+	*slash = 0;
+	snprintf(xu_xsctl, sizeof(xu_xsctl), "%s/../tools/xsctl/xsctl", self);
+	if (access(xu_xsctl, X_OK) == 0)
+		return;
+	snprintf(xu_xsctl, sizeof(xu_xsctl), "%s/xsctl", self);
+	if (access(xu_xsctl, X_OK) == 0)
+		return;
+	snprintf(xu_xsctl, sizeof(xu_xsctl), "xsctl");
+}
+
+/* ------------------------------------------------------------ netns */
+
+static inline int xu_ns_open(const char *name)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/run/netns/%s", name);
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+static inline int xu_setns(int fd)
+{
+	return setns(fd, CLONE_NEWNET);
+}
+
+/* ------------------------------------------------------------ addresses */
+
+static inline struct sockaddr_in xu_sin(const char *addr, int port)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+
+	sin.sin_port = htons(port);
+	if (addr)
+		inet_pton(AF_INET, addr, &sin.sin_addr);
+	return sin;
+}
+
+static inline in_addr_t xu_a(const char *addr)
+{
+	struct in_addr a = {};
+
+	inet_pton(AF_INET, addr, &a);
+	return a.s_addr;
+}
+
+static inline const char *xu_ntoa(struct in_addr a, char *buf)
+{
+	return inet_ntop(AF_INET, &a, buf, INET_ADDRSTRLEN);
+}
+
+/* bind(addr, port): 0, or the errno. */
+static inline int xu_bind(int fd, const char *addr, int port)
+{
+	struct sockaddr_in sin = xu_sin(addr ? addr : "0.0.0.0", port);
+
+	return bind(fd, (struct sockaddr *)&sin, sizeof(sin)) ? errno : 0;
+}
+
+static inline int xu_connect(int fd, const char *addr, int port)
+{
+	struct sockaddr_in sin = xu_sin(addr, port);
+
+	return connect(fd, (struct sockaddr *)&sin, sizeof(sin)) ? errno : 0;
+}
+
+/* sendto(addr, port): bytes sent or -1 (errno). */
+static inline ssize_t xu_sendto(int fd, const void *buf, size_t len,
+			 const char *addr, int port)
+{
+	struct sockaddr_in sin = xu_sin(addr, port);
+
+	return sendto(fd, buf, len, 0, (struct sockaddr *)&sin, sizeof(sin));
+}
+
+static inline struct sockaddr_in xu_name(int fd, bool peer)
+{
+	struct sockaddr_in sin = {};
+	socklen_t len = sizeof(sin);
+
+	if (peer)
+		getpeername(fd, (struct sockaddr *)&sin, &len);
+	else
+		getsockname(fd, (struct sockaddr *)&sin, &len);
+	return sin;
+}
+
+/* The local port of fd (host order). */
+static inline int xu_port(int fd)
+{
+	return ntohs(xu_name(fd, false).sin_port);
+}
+
+/* poll fd for @events for up to @ms; the revents, 0 on timeout. */
+static inline int xu_poll(int fd, short events, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+
+	if (poll(&p, 1, ms) <= 0)
+		return 0;
+	return p.revents;
+}
+
+/*
+ * recvfrom after waiting up to @ms for a datagram: bytes, or -1 with
+ * errno (ETIMEDOUT when nothing came).
+ */
+static inline ssize_t xu_recv_wait(int fd, void *buf, size_t len, int ms,
+			    struct sockaddr_in *from)
+{
+	socklen_t flen = sizeof(*from);
+
+	if (!(xu_poll(fd, POLLIN, ms) & (POLLIN | POLLERR))) {
+		errno = ETIMEDOUT;
+		return -1;
+	}
+	if (from)
+		return recvfrom(fd, buf, len, MSG_DONTWAIT,
+				(struct sockaddr *)from, &flen);
+	return recv(fd, buf, len, MSG_DONTWAIT);
+}
+
+/* Datagrams that arrive on fd within @ms of quiet, drained. */
+static inline int xu_drain(int fd, int ms)
+{
+	static char buf[65536];
+	int n = 0;
+
+	while (xu_poll(fd, POLLIN, ms) & POLLIN) {
+		if (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) < 0)
+			break;
+		n++;
+	}
+	return n;
+}
+
+static inline int xu_setint(int fd, int level, int opt, int val)
+{
+	return setsockopt(fd, level, opt, &val, sizeof(val)) ? errno : 0;
+}
+
+/* getsockopt of an int; INT_MIN with errno on failure. */
+static inline int xu_getint(int fd, int level, int opt)
+{
+	int val = 0;
+	socklen_t len = sizeof(val);
+
+	if (getsockopt(fd, level, opt, &val, &len))
+		return -0x7fffffff - 1;
+	return val;
+}
+
+static inline double xu_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* ------------------------------------------------------------ /proc */
+
+/* Read a whole (small) file into buf; bytes or -1. */
+static inline ssize_t xu_read_file(const char *path, char *buf, size_t size)
+{
+	ssize_t n, total = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	while ((size_t)total < size - 1 &&
+	       (n = read(fd, buf + total, size - 1 - total)) > 0)
+		total += n;
+	close(fd);
+	buf[total] = 0;
+	return total;
+}
+
+static inline int xu_write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), err = 0;
+
+	if (fd < 0)
+		return errno;
+	if (write(fd, text, strlen(text)) < 0)
+		err = errno;
+	close(fd);
+	return err;
+}
+
+/*
+ * A counter of an snmp-style file ("Group: names" then "Group: values"):
+ * its value, or -1 when absent.
+ */
+static inline long long xu_snmp_file(const char *path, const char *group,
+			      const char *name)
+{
+	static char buf[65536];
+	char *line, *save = NULL, *hdr = NULL, *h, *v, *hs, *vs;
+	size_t glen = strlen(group);
+
+	if (xu_read_file(path, buf, sizeof(buf)) < 0)
+		return -1;
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(line, group, glen) || line[glen] != ':')
+			continue;
+		if (!hdr) {
+			hdr = line;
+			continue;
+		}
+		h = strtok_r(hdr + glen + 1, " ", &hs);
+		v = strtok_r(line + glen + 1, " ", &vs);
+		while (h && v) {
+			if (!strcmp(h, name))
+				return strtoll(v, NULL, 10);
+			h = strtok_r(NULL, " ", &hs);
+			v = strtok_r(NULL, " ", &vs);
+		}
+		return -1;
+	}
+	return -1;
+}
+
+/* ------------------------------------------------------------ fixture */
+
+FIXTURE(udp) {
+	int family;		/* AF_INET or the AF_XSTACK number */
+	int lns, pns;		/* netns fds: local, peer */
+	int ifindex;		/* veth0 in the local netns */
+	int ifindex1;		/* veth1 in the local netns */
+	int pifindex;		/* veth0 in the peer netns */
+	char snmp[64];		/* the local stack's snmp file */
+	char sysctl[64];	/* the local stack's sysctl directory */
+	char proc_udp[64];	/* the local stack's udp socket list */
+	char restore_path[128];	/* a sysctl to restore at teardown */
+	char restore_val[128];
+};
+
+FIXTURE_VARIANT(udp) {
+	int v;			/* XU_INET or XU_XSTACK */
+};
+
+FIXTURE_VARIANT_ADD(udp, inet) {
+	.v = XU_INET,
+};
+
+FIXTURE_VARIANT_ADD(udp, xstack) {
+	.v = XU_XSTACK,
+};
+
+FIXTURE_SETUP(udp)
+{
+	int fd, v = variant->v;
+
+	self->lns = self->pns = -1;
+	if (getuid() != 0)
+		SKIP(return, "must run as root (in the QEMU guest)");
+	if (v == XU_INET) {
+		self->family = AF_INET;
+		snprintf(self->snmp, sizeof(self->snmp), "/proc/net/snmp");
+		snprintf(self->sysctl, sizeof(self->sysctl),
+			 "/proc/sys/net/ipv4");
+		snprintf(self->proc_udp, sizeof(self->proc_udp),
+			 "/proc/net/udp");
+	} else {
+		self->family = xs_family();
+		if (self->family < 0)
+			SKIP(return, "xstack is not loaded (%s unreadable)",
+			     XSTACK_FAMILY_SYSFS);
+		snprintf(self->snmp, sizeof(self->snmp),
+			 "/proc/net/xstack/snmp");
+		snprintf(self->sysctl, sizeof(self->sysctl),
+			 "/proc/sys/net/xstack");
+		snprintf(self->proc_udp, sizeof(self->proc_udp),
+			 "/proc/net/xstack/udp");
+	}
+	if (xu_topo_err[v][0])
+		SKIP(return, "%s topology: %s", xu_variant_name[v],
+		     xu_topo_err[v]);
+	self->lns = xu_ns_open(xu_ns_local[v]);
+	self->pns = xu_ns_open(xu_ns_peer[v]);
+	ASSERT_LE(0, self->lns) TH_LOG("open netns %s", xu_ns_local[v]);
+	ASSERT_LE(0, self->pns) TH_LOG("open netns %s", xu_ns_peer[v]);
+	ASSERT_EQ(0, xu_setns(self->pns));
+	self->pifindex = if_nametoindex("veth0");
+	ASSERT_EQ(0, xu_setns(self->lns));
+	self->ifindex = if_nametoindex("veth0");
+	self->ifindex1 = if_nametoindex("veth1");
+	ASSERT_LT(0, self->ifindex);
+	ASSERT_LT(0, self->ifindex1);
+	ASSERT_LT(0, self->pifindex);
+
+	fd = socket(self->family, SOCK_DGRAM, 0);
+	if (fd < 0 && v == XU_XSTACK &&
+	    (errno == ESOCKTNOSUPPORT || errno == EPROTONOSUPPORT))
+		SKIP(return, "xstack has no UDP yet (socket: %s)",
+		     xu_ename(errno));
+	ASSERT_LE(0, fd) TH_LOG("socket(%d, SOCK_DGRAM, 0): %s",
+				self->family, xu_ename(errno));
+	close(fd);
+}
+
+FIXTURE_TEARDOWN(udp)
+{
+	if (self->restore_path[0])
+		xu_write_file(self->restore_path, self->restore_val);
+	if (self->lns >= 0)
+		close(self->lns);
+	if (self->pns >= 0)
+		close(self->pns);
+}
+
+/* ------------------------------------------------------------ helpers */
+
+/* A UDP socket of the family under test, in the local netns. */
+static inline int xu_sock(FIXTURE_DATA(udp) *self)
+{
+	return socket(self->family, SOCK_DGRAM, 0);
+}
+
+/* An AF_INET socket of the native peer. */
+static inline int xu_peer_socket(FIXTURE_DATA(udp) *self, int type, int proto)
+{
+	int fd, err;
+
+	if (xu_setns(self->pns))
+		return -1;
+	fd = socket(AF_INET, type, proto);
+	err = errno;
+	if (xu_setns(self->lns))
+		abort();	/* cannot go on in the wrong netns */
+	errno = err;
+	return fd;
+}
+
+static inline int xu_peer_sock(FIXTURE_DATA(udp) *self)
+{
+	return xu_peer_socket(self, SOCK_DGRAM, 0);
+}
+
+/* A counter of the local stack under test (Udp, Ip, Icmp groups). */
+static inline long long xu_stat(FIXTURE_DATA(udp) *self, const char *group,
+			 const char *name)
+{
+	return xu_snmp_file(self->snmp, group, name);
+}
+
+/* A counter of the native peer. */
+static inline long long xu_peer_stat(FIXTURE_DATA(udp) *self, const char *group,
+			      const char *name)
+{
+	long long v;
+
+	if (xu_setns(self->pns))
+		return -1;
+	v = xu_snmp_file("/proc/net/snmp", group, name);
+	if (xu_setns(self->lns))
+		abort();
+	return v;
+}
+
+/* Path of a sysctl of the local stack (ip_local_port_range, ...). */
+static inline const char *xu_sysctl_path(FIXTURE_DATA(udp) *self, const char *name,
+				  char *buf, size_t size)
+{
+	snprintf(buf, size, "%s/%s", self->sysctl, name);
+	return buf;
+}
+
+/* Change a local sysctl for this test; the old value comes back after. */
+static inline int xu_sysctl_set(FIXTURE_DATA(udp) *self, const char *name,
+			 const char *val)
+{
+	char path[128];
+
+	xu_sysctl_path(self, name, path, sizeof(path));
+	if (!self->restore_path[0]) {
+		if (xu_read_file(path, self->restore_val,
+				 sizeof(self->restore_val)) < 0)
+			return errno;
+		snprintf(self->restore_path, sizeof(self->restore_path), "%s",
+			 path);
+	}
+	return xu_write_file(path, val);
+}
+
+/* A peer socket bound to 10.0.0.2:port (0: ephemeral); -1 on failure. */
+static inline int xu_peer_bound(FIXTURE_DATA(udp) *self, int port)
+{
+	int fd = xu_peer_sock(self);
+
+	if (fd < 0)
+		return -1;
+	if (xu_bind(fd, XU_PEER, port)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* What recvmsg() reported: data length, flags, source, control messages. */
+struct xu_msg {
+	ssize_t n;
+	int err;			/* errno when n < 0 */
+	int flags;			/* msg_flags */
+	struct sockaddr_in from;
+	bool has_ttl, has_tos, has_pktinfo, has_ee;
+	int ttl;
+	int tos;
+	struct in_pktinfo pktinfo;
+	struct sock_extended_err ee;
+	struct sockaddr_in offender;	/* SO_EE_OFFENDER */
+};
+
+static inline ssize_t xu_recvmsg(int fd, void *buf, size_t len, int flags,
+				 struct xu_msg *m)
+{
+	char control[512];
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
+	struct msghdr msg = {
+		.msg_name = &m->from, .msg_namelen = sizeof(m->from),
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = control, .msg_controllen = sizeof(control),
+	};
+	struct cmsghdr *c;
+
+	memset(m, 0, sizeof(*m));
+	m->n = recvmsg(fd, &msg, flags);
+	m->err = m->n < 0 ? errno : 0;
+	if (m->n < 0)
+		return m->n;
+	m->flags = msg.msg_flags;
+	for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+		if (c->cmsg_level != SOL_IP)
+			continue;
+		if (c->cmsg_type == IP_TTL &&
+		    c->cmsg_len >= CMSG_LEN(sizeof(int))) {
+			m->has_ttl = true;
+			memcpy(&m->ttl, CMSG_DATA(c), sizeof(int));
+		} else if (c->cmsg_type == IP_TOS &&
+			   c->cmsg_len >= CMSG_LEN(1)) {
+			m->has_tos = true;
+			m->tos = *(unsigned char *)CMSG_DATA(c);
+		} else if (c->cmsg_type == IP_PKTINFO &&
+			   c->cmsg_len >= CMSG_LEN(sizeof(m->pktinfo))) {
+			m->has_pktinfo = true;
+			memcpy(&m->pktinfo, CMSG_DATA(c), sizeof(m->pktinfo));
+		} else if (c->cmsg_type == IP_RECVERR &&
+			   c->cmsg_len >= CMSG_LEN(sizeof(m->ee))) {
+			m->has_ee = true;
+			memcpy(&m->ee, CMSG_DATA(c), sizeof(m->ee));
+			if (c->cmsg_len >= CMSG_LEN(sizeof(m->ee) +
+						    sizeof(m->offender)))
+				memcpy(&m->offender,
+				       CMSG_DATA(c) + sizeof(m->ee),
+				       sizeof(m->offender));
+		}
+	}
+	return m->n;
+}
+
+/* recvmsg after waiting up to @ms for data (or an error). */
+static inline ssize_t xu_recvmsg_wait(int fd, void *buf, size_t len, int ms,
+				      struct xu_msg *m)
+{
+	if (!(xu_poll(fd, POLLIN, ms) & (POLLIN | POLLERR))) {
+		memset(m, 0, sizeof(*m));
+		m->n = -1;
+		m->err = errno = ETIMEDOUT;
+		return -1;
+	}
+	return xu_recvmsg(fd, buf, len, MSG_DONTWAIT, m);
+}
+
+/* A recognisable payload: byte i of datagram @seed. */
+static inline void xu_fill(void *buf, size_t len, unsigned int seed)
+{
+	unsigned char *p = buf;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		p[i] = (unsigned char)(i * 7 + seed + (i >> 8));
+}
+
+static inline bool xu_check_fill(const void *buf, size_t len,
+				 unsigned int seed)
+{
+	const unsigned char *p = buf;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (p[i] != (unsigned char)(i * 7 + seed + (i >> 8)))
+			return false;
+	return true;
+}
+
+/* ------------------------------------------------------------ assertions */
+
+/* expr must fail with errno want (expr returns -1 / < 0). */
+#define EXPECT_ERRNO(want, expr) do {					\
+	long _r;							\
+	int _e;								\
+	errno = 0;							\
+	_r = (long)(expr);						\
+	_e = errno;							\
+	EXPECT_GT(0, _r) TH_LOG("%s: want %s, succeeded (%ld)", #expr,	\
+				xu_ename(want), _r);			\
+	if (_r < 0)							\
+		EXPECT_EQ(want, _e) TH_LOG("%s: want %s, got %s", #expr,\
+					   xu_ename(want), xu_ename(_e));\
+} while (0)
+
+/* expr must succeed (return >= 0). */
+#define EXPECT_OK(expr) do {						\
+	long _r;							\
+	errno = 0;							\
+	_r = (long)(expr);						\
+	EXPECT_LE(0, _r) TH_LOG("%s: %s", #expr, xu_ename(errno));	\
+} while (0)
+
+#define ASSERT_OK(expr) do {						\
+	long _r;							\
+	errno = 0;							\
+	_r = (long)(expr);						\
+	ASSERT_LE(0, _r) TH_LOG("%s: %s", #expr, xu_ename(errno));	\
+} while (0)
+
+/* A function returning 0 or an errno must return want. */
+#define EXPECT_ERR(want, expr) do {					\
+	int _e = (expr);						\
+	EXPECT_EQ(want, _e) TH_LOG("%s: want %s, got %s", #expr,	\
+				   xu_ename(want), xu_ename(_e));	\
+} while (0)
+
+#define ASSERT_ERR(want, expr) do {					\
+	int _e = (expr);						\
+	ASSERT_EQ(want, _e) TH_LOG("%s: want %s, got %s", #expr,	\
+				   xu_ename(want), xu_ename(_e));	\
+} while (0)
+
+/* ------------------------------------------------------------ main */
+
+static inline void xu_global_cleanup(void)
+{
+	int v;
+
+	if (getpid() != xu_main_pid)
+		return;
+	for (v = 0; v < XU_NVARIANTS; v++) {
+		if (xu_ns_local[v][0])
+			xu_sh("ip netns del %s 2>/dev/null", xu_ns_local[v]);
+		if (xu_ns_peer[v][0])
+			xu_sh("ip netns del %s 2>/dev/null", xu_ns_peer[v]);
+	}
+	if (xu_loaded_here && xs_unload())
+		fprintf(stderr, "# cannot unload xstack: %s\n",
+			strerror(errno));
+}
+
+/*
+ * One datagram each way between local and peer (resolves the neighbours
+ * so that the first test does not measure ARP). 0, or a message.
+ */
+static inline const char *xu_warmup(int v, int family)
+{
+	int lns = xu_ns_open(xu_ns_local[v]), pns = xu_ns_open(xu_ns_peer[v]);
+	int self_ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	const char *why = NULL;
+	int l = -1, p = -1, i;
+	char buf[16];
+
+	if (lns < 0 || pns < 0 || self_ns < 0)
+		return "cannot open the namespaces";
+	xu_setns(pns);
+	p = socket(AF_INET, SOCK_DGRAM, 0);
+	xu_setns(lns);
+	l = socket(family, SOCK_DGRAM, 0);
+	xu_setns(self_ns);
+	if (l < 0 || p < 0) {
+		why = "socket() failed";
+		goto out;
+	}
+	if (xu_bind(p, XU_PEER, 9999) || xu_bind(l, XU_LOCAL, 9999)) {
+		why = "bind() failed";
+		goto out;
+	}
+	for (i = 0; i < 5; i++) {
+		xu_sendto(l, "ping", 4, XU_PEER, 9999);
+		if (xu_recv_wait(p, buf, sizeof(buf), 1000, NULL) == 4)
+			break;
+	}
+	if (i == 5) {
+		why = "no datagram from local to peer";
+		goto out;
+	}
+	for (i = 0; i < 5; i++) {
+		xu_sendto(p, "pong", 4, XU_LOCAL, 9999);
+		if (xu_recv_wait(l, buf, sizeof(buf), 1000, NULL) == 4)
+			break;
+	}
+	if (i == 5)
+		why = "no datagram from peer to local";
+out:
+	if (l >= 0)
+		close(l);
+	if (p >= 0)
+		close(p);
+	close(lns);
+	close(pns);
+	close(self_ns);
+	return why;
+}
+
+static inline void xu_topology(int v, const char *prog)
+{
+	const char *x = xu_xsctl, *l, *p, *why;
+	int rc, family = AF_INET;
+
+	snprintf(xu_ns_local[v], sizeof(xu_ns_local[v]), "%s-%sl-%d", prog,
+		 v == XU_INET ? "i" : "x", getpid());
+	snprintf(xu_ns_peer[v], sizeof(xu_ns_peer[v]), "%s-%sp-%d", prog,
+		 v == XU_INET ? "i" : "x", getpid());
+	l = xu_ns_local[v];
+	p = xu_ns_peer[v];
+	rc = xu_sh("set -e; exec >&2\n"
+		   "for ns in %s %s; do\n"
+		   "  ip netns add $ns\n"
+		   "  ip -n $ns link set lo up\n"
+		   "  ip netns exec $ns sysctl -qw net.ipv6.conf.all.disable_ipv6=1 "
+		   "net.ipv6.conf.default.disable_ipv6=1 net.ipv4.icmp_ratelimit=0\n"
+		   "done\n"
+		   "for d in veth0 veth1; do\n"
+		   "  ip link add $d netns %s type veth peer name $d netns %s\n"
+		   "  ip -n %s link set $d up\n"
+		   "  ip -n %s link set $d up\n"
+		   "done\n"
+		   "ip -n %s addr add 10.0.0.2/24 dev veth0\n"
+		   "ip -n %s addr add 10.0.1.2/24 dev veth1\n",
+		   l, p, l, p, l, p, p, p);
+	if (rc) {
+		snprintf(xu_topo_err[v], sizeof(xu_topo_err[v]),
+			 "netns/veth setup failed (exit %d)", rc);
+		return;
+	}
+	if (v == XU_INET) {
+		rc = xu_sh("ip -n %s addr add 10.0.0.1/24 dev veth0 >&2 && "
+			   "ip -n %s addr add 10.0.1.1/24 dev veth1 >&2", l, l);
+	} else {
+		family = xs_family();
+		rc = xu_sh("set -e; exec >&2\n"
+			   "for d in veth0 veth1; do\n"
+			   "  ip netns exec %s '%s' link attach $d\n"
+			   "done\n"
+			   "ip netns exec %s '%s' addr add 10.0.0.1/24 dev veth0\n"
+			   "ip netns exec %s '%s' addr add 10.0.1.1/24 dev veth1\n"
+			   "ip netns exec %s sysctl -qw net.xstack.icmp_ratelimit=0\n",
+			   l, x, l, x, l, x, l);
+	}
+	if (rc) {
+		fprintf(stderr, "# %s: address setup failed, xsctl is %s\n",
+			xu_variant_name[v], x);
+		snprintf(xu_topo_err[v], sizeof(xu_topo_err[v]),
+			 "address setup failed (exit %d)", rc);
+		return;
+	}
+	why = xu_warmup(v, family);
+	if (why)
+		fprintf(stderr, "# %s topology warm-up: %s\n",
+			xu_variant_name[v], why);
+}
+
+static inline void xu_global_setup(int argc, char **argv)
+{
+	const char *prog = strrchr(argv[0], '/');
+	int i, fd;
+
+	prog = prog ? prog + 1 : argv[0];
+	xu_main_pid = getpid();
+	for (i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "-l") || !strcmp(argv[i], "-h"))
+			return;
+	if (getuid() != 0)
+		return;
+	xu_find_xsctl();
+	atexit(xu_global_cleanup);
+	signal(SIGPIPE, SIG_IGN);
+	xu_topology(XU_INET, prog);
+	if (!xs_loaded()) {
+		if (xs_load() == 0)
+			xu_loaded_here = true;
+	}
+	if (!xs_loaded()) {
+		snprintf(xu_topo_err[XU_XSTACK], sizeof(xu_topo_err[0]),
+			 "xstack cannot be loaded");
+		return;
+	}
+	fd = socket(xs_family(), SOCK_DGRAM, 0);
+	if (fd < 0) {
+		snprintf(xu_topo_err[XU_XSTACK], sizeof(xu_topo_err[0]),
+			 "no UDP in xstack (socket: %s)", xu_ename(errno));
+		return;
+	}
+	close(fd);
+	xu_topology(XU_XSTACK, prog);
+}
+
+#define XU_MAIN								\
+	int main(int argc, char **argv)					\
+	{								\
+		xu_global_setup(argc, argv);				\
+		return test_harness_run(argc, argv);			\
+	}
+
+#endif /* XS_UDP_H */
