@@ -23,10 +23,11 @@
  * the peer serves the on-the-wire ones.
  *
  * main() (XU_MAIN) loads xstack if needed (XSTACK_KO from run.sh, else
- * modprobe), builds both topologies with ip(8) and xsctl (XSCTL, else
- * ../tools/xsctl/xsctl or ./xsctl next to the program, else PATH),
- * exchanges one datagram each way to resolve the neighbours, runs the
- * harness, and deletes the namespaces (and unloads what it loaded) at exit.
+ * modprobe), builds both topologies (anonymous namespaces held by fds,
+ * rtnetlink, and xsctl for xstack: XSCTL, else ../tools/xsctl/xsctl or
+ * ./xsctl next to the program, else PATH), exchanges one datagram each way
+ * to resolve the neighbours, runs the harness, and unloads what it loaded
+ * at exit (the namespaces go with the process).
  * ICMP rate limits are off in all namespaces (icmp_ratelimit=0), so that
  * every port unreachable asked for is sent.
  */
@@ -35,12 +36,16 @@
 
 #include <arpa/inet.h>
 #include <linux/errqueue.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/veth.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -63,8 +68,8 @@ enum { XU_INET, XU_XSTACK, XU_NVARIANTS };
 static const char *const xu_variant_name[XU_NVARIANTS] = { "inet", "xstack" };
 
 /* Set up by xu_global_setup() before the harness forks the tests. */
-static char xu_ns_local[XU_NVARIANTS][64];
-static char xu_ns_peer[XU_NVARIANTS][64];
+static int xu_lns[XU_NVARIANTS];		/* local netns fds */
+static int xu_pns[XU_NVARIANTS];		/* peer netns fds */
 static char xu_topo_err[XU_NVARIANTS][256];	/* "" when the topology is up */
 static bool xu_loaded_here;
 static pid_t xu_main_pid;
@@ -80,22 +85,6 @@ static inline const char *xu_ename(int err)
 }
 
 /* ------------------------------------------------------------ shell */
-
-/* Run a shell command (printf-style); its exit status, or -1. */
-static inline int __attribute__((format(printf, 1, 2))) xu_sh(const char *fmt, ...)
-{
-	char cmd[4096];
-	va_list ap;
-	int st;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	st = system(cmd);
-	if (st == -1 || !WIFEXITED(st))
-		return -1;
-	return WEXITSTATUS(st);
-}
 
 static char xu_xsctl[1024];
 
@@ -129,14 +118,6 @@ static inline void xu_find_xsctl(void)
 }
 
 /* ------------------------------------------------------------ netns */
-
-static inline int xu_ns_open(const char *name)
-{
-	char path[128];
-
-	snprintf(path, sizeof(path), "/run/netns/%s", name);
-	return open(path, O_RDONLY | O_CLOEXEC);
-}
 
 static inline int xu_setns(int fd)
 {
@@ -397,10 +378,10 @@ FIXTURE_SETUP(udp)
 	if (xu_topo_err[v][0])
 		SKIP(return, "%s topology: %s", xu_variant_name[v],
 		     xu_topo_err[v]);
-	self->lns = xu_ns_open(xu_ns_local[v]);
-	self->pns = xu_ns_open(xu_ns_peer[v]);
-	ASSERT_LE(0, self->lns) TH_LOG("open netns %s", xu_ns_local[v]);
-	ASSERT_LE(0, self->pns) TH_LOG("open netns %s", xu_ns_peer[v]);
+	self->lns = dup(xu_lns[v]);
+	self->pns = dup(xu_pns[v]);
+	ASSERT_LE(0, self->lns);
+	ASSERT_LE(0, self->pns);
 	ASSERT_EQ(0, xu_setns(self->pns));
 	self->pifindex = if_nametoindex("veth0");
 	ASSERT_EQ(0, xu_setns(self->lns));
@@ -660,6 +641,14 @@ static inline bool xu_check_fill(const void *buf, size_t len,
 
 /* ------------------------------------------------------------ main */
 
+/*
+ * The namespaces are anonymous: made with unshare() and held by open fds
+ * of this process (inherited by the tests), so nothing is left behind
+ * whatever way the program ends. They are configured through rtnetlink,
+ * ioctls and /proc/sys directly (a program start under TCG costs about a
+ * second each); only xsctl is run, for the xstack addresses.
+ */
+
 static inline void xu_global_cleanup(void)
 {
 	int v;
@@ -667,33 +656,204 @@ static inline void xu_global_cleanup(void)
 	if (getpid() != xu_main_pid)
 		return;
 	for (v = 0; v < XU_NVARIANTS; v++) {
-		if (xu_ns_local[v][0])
-			xu_sh("ip netns del %s 2>/dev/null", xu_ns_local[v]);
-		if (xu_ns_peer[v][0])
-			xu_sh("ip netns del %s 2>/dev/null", xu_ns_peer[v]);
+		if (xu_lns[v] >= 0)
+			close(xu_lns[v]);
+		if (xu_pns[v] >= 0)
+			close(xu_pns[v]);
+		xu_lns[v] = xu_pns[v] = -1;
 	}
 	if (xu_loaded_here && xs_unload())
 		fprintf(stderr, "# cannot unload xstack: %s\n",
 			strerror(errno));
 }
 
+/* A new network namespace (an fd); the caller's is kept. */
+static inline int xu_netns_new(void)
+{
+	int self_ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC), fd;
+
+	if (self_ns < 0)
+		return -1;
+	if (unshare(CLONE_NEWNET)) {
+		close(self_ns);
+		return -1;
+	}
+	fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (xu_setns(self_ns))
+		abort();
+	close(self_ns);
+	return fd;
+}
+
+/* Set IFF_UP on a device of the current netns: 0 or errno. */
+static inline int xu_link_up(const char *name)
+{
+	struct ifreq ifr = {};
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), err = 0;
+
+	if (fd < 0)
+		return errno;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0) {
+		err = errno;
+	} else {
+		ifr.ifr_flags |= IFF_UP;
+		if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+			err = errno;
+	}
+	close(fd);
+	return err;
+}
+
+/* An rtnetlink request under construction. */
+struct xu_nlreq {
+	char buf[1024] __attribute__((aligned(NLMSG_ALIGNTO)));
+};
+
+static inline struct rtattr *xu_nla(struct nlmsghdr *h, int type,
+				    const void *data, int len)
+{
+	struct rtattr *rta = (struct rtattr *)((char *)h +
+					       NLMSG_ALIGN(h->nlmsg_len));
+
+	rta->rta_type = type;
+	rta->rta_len = RTA_LENGTH(len);
+	if (len)
+		memcpy(RTA_DATA(rta), data, len);
+	h->nlmsg_len = NLMSG_ALIGN(h->nlmsg_len) + RTA_ALIGN(rta->rta_len);
+	return rta;
+}
+
+static inline void xu_nla_end(struct nlmsghdr *h, struct rtattr *nest)
+{
+	nest->rta_len = (char *)h + h->nlmsg_len - (char *)nest;
+}
+
+/* Send one rtnetlink request in the current netns: 0 or errno. */
+static inline int xu_rtnl(struct nlmsghdr *h)
+{
+	struct {
+		struct nlmsghdr h;
+		struct nlmsgerr e;
+		char more[512];
+	} ack;
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	int err;
+	ssize_t n;
+
+	if (fd < 0)
+		return errno;
+	h->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+	h->nlmsg_seq = 1;
+	if (send(fd, h, h->nlmsg_len, 0) < 0) {
+		err = errno;
+		close(fd);
+		return err;
+	}
+	n = recv(fd, &ack, sizeof(ack), 0);
+	close(fd);
+	if (n < (ssize_t)(sizeof(ack.h) + sizeof(ack.e)) ||
+	    ack.h.nlmsg_type != NLMSG_ERROR)
+		return EPROTO;
+	return -ack.e.error;
+}
+
+/* veth pair NAME: one end in the current netns, the other in peer_ns. */
+static inline int xu_veth(const char *name, int peer_ns)
+{
+	struct xu_nlreq r = {};
+	struct nlmsghdr *h = (struct nlmsghdr *)r.buf;
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+	struct rtattr *linkinfo, *data, *peer;
+
+	h->nlmsg_len = NLMSG_LENGTH(sizeof(ifi));
+	h->nlmsg_type = RTM_NEWLINK;
+	h->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+	memcpy(NLMSG_DATA(h), &ifi, sizeof(ifi));
+	xu_nla(h, IFLA_IFNAME, name, strlen(name) + 1);
+	linkinfo = xu_nla(h, IFLA_LINKINFO, NULL, 0);
+	xu_nla(h, IFLA_INFO_KIND, "veth", 5);
+	data = xu_nla(h, IFLA_INFO_DATA, NULL, 0);
+	peer = xu_nla(h, VETH_INFO_PEER, &ifi, sizeof(ifi));
+	xu_nla(h, IFLA_IFNAME, name, strlen(name) + 1);
+	xu_nla(h, IFLA_NET_NS_FD, &peer_ns, sizeof(peer_ns));
+	xu_nla_end(h, peer);
+	xu_nla_end(h, data);
+	xu_nla_end(h, linkinfo);
+	return xu_rtnl(h);
+}
+
+/* A native address ADDR/24 on a device of the current netns. */
+static inline int xu_addr_add(const char *dev, const char *addr)
+{
+	struct xu_nlreq r = {};
+	struct nlmsghdr *h = (struct nlmsghdr *)r.buf;
+	struct ifaddrmsg ifa = {
+		.ifa_family = AF_INET,
+		.ifa_prefixlen = 24,
+		.ifa_index = if_nametoindex(dev),
+	};
+	in_addr_t a = xu_a(addr);
+
+	if (!ifa.ifa_index)
+		return ENODEV;
+	h->nlmsg_len = NLMSG_LENGTH(sizeof(ifa));
+	h->nlmsg_type = RTM_NEWADDR;
+	h->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+	memcpy(NLMSG_DATA(h), &ifa, sizeof(ifa));
+	xu_nla(h, IFA_LOCAL, &a, sizeof(a));
+	xu_nla(h, IFA_ADDRESS, &a, sizeof(a));
+	return xu_rtnl(h);
+}
+
+/* Write a /proc/sys file of the current netns: 0 or errno. */
+static inline int xu_sysctl_w(const char *path, const char *val)
+{
+	return xu_write_file(path, val);
+}
+
+/* Run xsctl ARGS... in netns ns: its exit status, or -1. */
+static inline int xu_xsctl_run(int ns, const char *a1, const char *a2,
+			       const char *a3, const char *a4, const char *a5,
+			       const char *a6)
+{
+	const char *argv[] = { xu_xsctl, a1, a2, a3, a4, a5, a6, NULL };
+	pid_t pid;
+	int st;
+
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		if (xu_setns(ns))
+			_exit(126);
+		dup2(2, 1);
+		execvp(xu_xsctl, (char **)argv);
+		_exit(127);
+	}
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
 /*
  * One datagram each way between local and peer (resolves the neighbours
- * so that the first test does not measure ARP). 0, or a message.
+ * so that the first test does not measure ARP). NULL, or a message.
  */
 static inline const char *xu_warmup(int v, int family)
 {
-	int lns = xu_ns_open(xu_ns_local[v]), pns = xu_ns_open(xu_ns_peer[v]);
 	int self_ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	const char *why = NULL;
 	int l = -1, p = -1, i;
 	char buf[16];
 
-	if (lns < 0 || pns < 0 || self_ns < 0)
-		return "cannot open the namespaces";
-	xu_setns(pns);
+	if (self_ns < 0)
+		return "cannot open our netns";
+	xu_setns(xu_pns[v]);
 	p = socket(AF_INET, SOCK_DGRAM, 0);
-	xu_setns(lns);
+	xu_setns(xu_lns[v]);
 	l = socket(family, SOCK_DGRAM, 0);
 	xu_setns(self_ns);
 	if (l < 0 || p < 0) {
@@ -725,77 +885,100 @@ out:
 		close(l);
 	if (p >= 0)
 		close(p);
-	close(lns);
-	close(pns);
 	close(self_ns);
 	return why;
 }
 
-static inline void xu_topology(int v, const char *prog)
-{
-	const char *x = xu_xsctl, *l, *p, *why;
-	int rc, family = AF_INET;
+#define XU_TOPO_FAIL(v, ...) do {					\
+	snprintf(xu_topo_err[v], sizeof(xu_topo_err[v]), __VA_ARGS__);	\
+	goto out;							\
+} while (0)
 
-	snprintf(xu_ns_local[v], sizeof(xu_ns_local[v]), "%s-%sl-%d", prog,
-		 v == XU_INET ? "i" : "x", getpid());
-	snprintf(xu_ns_peer[v], sizeof(xu_ns_peer[v]), "%s-%sp-%d", prog,
-		 v == XU_INET ? "i" : "x", getpid());
-	l = xu_ns_local[v];
-	p = xu_ns_peer[v];
-	rc = xu_sh("set -e; exec >&2\n"
-		   "for ns in %s %s; do\n"
-		   "  ip netns add $ns\n"
-		   "  ip -n $ns link set lo up\n"
-		   "  ip netns exec $ns sysctl -qw net.ipv6.conf.all.disable_ipv6=1 "
-		   "net.ipv6.conf.default.disable_ipv6=1 net.ipv4.icmp_ratelimit=0\n"
-		   "done\n"
-		   "for d in veth0 veth1; do\n"
-		   "  ip link add $d netns %s type veth peer name $d netns %s\n"
-		   "  ip -n %s link set $d up\n"
-		   "  ip -n %s link set $d up\n"
-		   "done\n"
-		   "ip -n %s addr add 10.0.0.2/24 dev veth0\n"
-		   "ip -n %s addr add 10.0.1.2/24 dev veth1\n",
-		   l, p, l, p, l, p, p, p);
-	if (rc) {
-		snprintf(xu_topo_err[v], sizeof(xu_topo_err[v]),
-			 "netns/veth setup failed (exit %d)", rc);
-		return;
+static inline void xu_topology(int v)
+{
+	static const char *const ipv6_off[] = {
+		"/proc/sys/net/ipv6/conf/all/disable_ipv6",
+		"/proc/sys/net/ipv6/conf/default/disable_ipv6",
+	};
+	int self_ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	int ns[2], i, j, err, family = AF_INET;
+	const char *why;
+
+	xu_lns[v] = ns[0] = xu_netns_new();
+	xu_pns[v] = ns[1] = xu_netns_new();
+	if (self_ns < 0 || ns[0] < 0 || ns[1] < 0)
+		XU_TOPO_FAIL(v, "unshare(CLONE_NEWNET): %s", xu_ename(errno));
+	for (i = 0; i < 2; i++) {
+		if (xu_setns(ns[i]))
+			XU_TOPO_FAIL(v, "setns: %s", xu_ename(errno));
+		for (j = 0; j < 2; j++)
+			xu_sysctl_w(ipv6_off[j], "1");
+		xu_sysctl_w("/proc/sys/net/ipv4/icmp_ratelimit", "0");
+		err = xu_link_up("lo");
+		if (err)
+			XU_TOPO_FAIL(v, "lo up: %s", xu_ename(err));
 	}
+	/* veth0 and veth1, created from the local side. */
+	xu_setns(ns[0]);
+	for (j = 0; j < 2; j++) {
+		err = xu_veth(j ? "veth1" : "veth0", ns[1]);
+		if (err)
+			XU_TOPO_FAIL(v, "veth: %s", xu_ename(err));
+	}
+	for (i = 0; i < 2; i++) {
+		xu_setns(ns[i]);
+		for (j = 0; j < 2; j++) {
+			err = xu_link_up(j ? "veth1" : "veth0");
+			if (err)
+				XU_TOPO_FAIL(v, "link up: %s", xu_ename(err));
+		}
+	}
+	xu_setns(ns[1]);
+	err = xu_addr_add("veth0", XU_PEER) ?: xu_addr_add("veth1", XU_PEER1);
+	if (err)
+		XU_TOPO_FAIL(v, "peer addresses: %s", xu_ename(err));
+	xu_setns(ns[0]);
 	if (v == XU_INET) {
-		rc = xu_sh("ip -n %s addr add 10.0.0.1/24 dev veth0 >&2 && "
-			   "ip -n %s addr add 10.0.1.1/24 dev veth1 >&2", l, l);
+		err = xu_addr_add("veth0", XU_LOCAL) ?:
+		      xu_addr_add("veth1", XU_LOCAL1);
+		if (err)
+			XU_TOPO_FAIL(v, "local addresses: %s", xu_ename(err));
 	} else {
 		family = xs_family();
-		rc = xu_sh("set -e; exec >&2\n"
-			   "for d in veth0 veth1; do\n"
-			   "  ip netns exec %s '%s' link attach $d\n"
-			   "done\n"
-			   "ip netns exec %s '%s' addr add 10.0.0.1/24 dev veth0\n"
-			   "ip netns exec %s '%s' addr add 10.0.1.1/24 dev veth1\n"
-			   "ip netns exec %s sysctl -qw net.xstack.icmp_ratelimit=0\n",
-			   l, x, l, x, l, x, l);
+		xu_sysctl_w("/proc/sys/net/xstack/icmp_ratelimit", "0");
+		if (xu_xsctl_run(ns[0], "link", "attach", "veth0", NULL, NULL,
+				 NULL) ||
+		    xu_xsctl_run(ns[0], "link", "attach", "veth1", NULL, NULL,
+				 NULL) ||
+		    xu_xsctl_run(ns[0], "addr", "add", XU_LOCAL "/24", "dev",
+				 "veth0", NULL) ||
+		    xu_xsctl_run(ns[0], "addr", "add", XU_LOCAL1 "/24", "dev",
+				 "veth1", NULL)) {
+			fprintf(stderr, "# xstack: xsctl (%s) failed\n",
+				xu_xsctl);
+			XU_TOPO_FAIL(v, "xsctl link attach / addr add failed");
+		}
 	}
-	if (rc) {
-		fprintf(stderr, "# %s: address setup failed, xsctl is %s\n",
-			xu_variant_name[v], x);
-		snprintf(xu_topo_err[v], sizeof(xu_topo_err[v]),
-			 "address setup failed (exit %d)", rc);
-		return;
-	}
+	xu_setns(self_ns);
 	why = xu_warmup(v, family);
 	if (why)
 		fprintf(stderr, "# %s topology warm-up: %s\n",
 			xu_variant_name[v], why);
+out:
+	if (self_ns >= 0) {
+		xu_setns(self_ns);
+		close(self_ns);
+	}
 }
 
 static inline void xu_global_setup(int argc, char **argv)
 {
-	const char *prog = strrchr(argv[0], '/');
+	double t0 = xu_now(), t1;
 	int i, fd;
 
-	prog = prog ? prog + 1 : argv[0];
 	xu_main_pid = getpid();
+	for (i = 0; i < XU_NVARIANTS; i++)
+		xu_lns[i] = xu_pns[i] = -1;
 	for (i = 1; i < argc; i++)
 		if (!strcmp(argv[i], "-l") || !strcmp(argv[i], "-h"))
 			return;
@@ -804,7 +987,8 @@ static inline void xu_global_setup(int argc, char **argv)
 	xu_find_xsctl();
 	atexit(xu_global_cleanup);
 	signal(SIGPIPE, SIG_IGN);
-	xu_topology(XU_INET, prog);
+	xu_topology(XU_INET);
+	t1 = xu_now();
 	if (!xs_loaded()) {
 		if (xs_load() == 0)
 			xu_loaded_here = true;
@@ -821,7 +1005,9 @@ static inline void xu_global_setup(int argc, char **argv)
 		return;
 	}
 	close(fd);
-	xu_topology(XU_XSTACK, prog);
+	xu_topology(XU_XSTACK);
+	fprintf(stderr, "# setup: inet %.1f s, xstack %.1f s\n", t1 - t0,
+		xu_now() - t1);
 }
 
 #define XU_MAIN								\
