@@ -137,7 +137,7 @@ def send_kind(peer, pkt, arp):
 def scenario_malformed(args, peer):
     kinds = [(n, p, c, False) for n, p, c in ip_kinds(args)] + \
         [(n, p, c, True) for n, p, c in arp_kinds(args, peer)]
-    for name, pkt, counters, arp in kinds:
+    for name, pkt, names, arp in kinds:
         before = counters(args)
         # Answers only: ICMP or ARP replies (not xa's own ARP probes).
         sn = peer.sniffer("ether src %s and (icmp or (arp and arp[6:2] = 2))"
@@ -149,7 +149,7 @@ def scenario_malformed(args, peer):
                if not (ICMP in p and p[ICMP].type == 12 and "option" in name)]
         check(not got, "%s: no answer (%s)" %
               (name, "; ".join(p.summary() for p in got[:2]) or "none"))
-        grew(args, before, counters, "%s: counted" % name, 3)
+        grew(args, before, names, "%s: counted" % name, 3)
     sn = peer.sniffer("icmp and src host %s" % args.dst)
     peer.send([IP(src=args.src, dst=args.dst,
                   options=[IPOption_NOP()] * 4) /

@@ -47,8 +47,11 @@ def read_packets(fd, want, timeout):
 
 
 def echo_replies(pkts, ident, seq):
+    """Complete echo replies to (IDENT, SEQ) among PKTS, reassembled
+    (defragment() leaves the fragments of an incomplete datagram)."""
     return [p for p in defragment(pkts)
-            if ICMP in p and p[ICMP].type == 0 and p[ICMP].id == ident and
+            if not (p.flags.MF or p.frag) and ICMP in p and
+            p[ICMP].type == 0 and p[ICMP].id == ident and
             p[ICMP].seq == seq]
 
 
