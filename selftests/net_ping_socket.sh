@@ -18,7 +18,9 @@
 #     mode (unconnected or connected, with or without IP_RECVERR) the same
 #     errno, channel and reply count as native Linux;
 #   - no route (192.0.2.1, no default route): sendto() and connect() fail
-#     with ENETUNREACH, as native Linux; Ip OutNoRoutes moves.
+#     with ENETUNREACH, as native Linux; Ip OutNoRoutes moves;
+#   - what xa (and xb) sent, captured in nb (and xb), passes tshark: the
+#     fragments of the 65507-byte echo requests included.
 set -eu
 . "$(dirname "$0")/lib/topo.sh"
 
@@ -159,23 +161,34 @@ check_reach_xb()
 	local s
 	topo_down
 	topo_xa_xb
+	cap_start "$NS_XB" veth0 xa_xb
 	for s in 56 4000 65507; do
 		xs_ping_ok "xa -> xb, $s bytes" "$NS_XA" -s "$s" -W 5000 10.0.0.2
 	done
 	xs_ping_ok "xb -> xa, 3 echoes" "$NS_XB" -c 3 10.0.0.1
+	cap_stop
+	cap_check "capture xa -> xb: what xa sent" "$XS_CAP_FILE" \
+		"$(mac_of "$NS_XA" veth0)" 50
+	cap_check "capture xa -> xb: what xb sent" "$XS_CAP_FILE" \
+		"$(mac_of "$NS_XB" veth0)" 50
 }
 
 main()
 {
 	xs_init
+	xs_require tcpdump tshark
 	[ -x "$XS_PING" ] || skip "$XS_PING not built (make -C selftests)"
 	xs_load
 	topo_xa_nb
 	in_nb sysctl -qw net.ipv4.ping_group_range="0 2147483647"
+	cap_start "$NS_NB" veth0 xa_nb
 	check_reach_nb
 	check_loopback
 	check_unresolved
 	check_no_route
+	cap_stop
+	cap_check "capture xa -> nb: what xa sent" "$XS_CAP_FILE" \
+		"$(mac_of "$NS_XA" veth0)" 50
 	check_reach_xb
 	check_dmesg_clean
 	xs_done
