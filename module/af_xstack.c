@@ -13,6 +13,7 @@
 
 #include <linux/module.h>
 #include <linux/net.h>
+#include <linux/slab.h>
 #include <linux/socket.h>
 #include <net/sock.h>
 
@@ -25,16 +26,22 @@
  * @type: SOCK_STREAM, SOCK_DGRAM, ...
  * @protocol: IPPROTO_* it carries; socket(2) with protocol 0 picks it
  * @prot: transport protocol (registered with proto_register at load)
- * @ops: socket calls
+ * @ops: socket calls (a template: sockets use a copy with .family set)
  * @wildcard: protocol 0 selects this entry (as UDP and TCP, not ping)
  */
 struct xs_protosw {
 	short type;
 	short protocol;
 	struct proto *prot;
-	struct proto_ops *ops;
+	const struct proto_ops *ops;
 	bool wildcard;
 };
+
+/*
+ * The proto_ops sockets point to: copies of the templates with .family
+ * set to the family number in force (a module parameter).
+ */
+static struct proto_ops *xs_ops_rt;
 
 static const struct xs_protosw xs_protosw[] = {
 	{
@@ -90,7 +97,7 @@ static int xs_create(struct net *net, struct socket *sock, int protocol,
 	sk = sk_alloc(net, xs_family, GFP_KERNEL, sw->prot, kern);
 	if (unlikely(!sk))
 		return -ENOBUFS;
-	sock->ops = sw->ops;
+	sock->ops = &xs_ops_rt[sw - xs_protosw];
 	sock->state = SS_UNCONNECTED;
 	sock_init_data(sock, sk);
 	sk->sk_protocol = protocol;
@@ -113,6 +120,8 @@ static void xs_protos_unregister(size_t n)
 {
 	while (n--)
 		proto_unregister(xs_protosw[n].prot);
+	kfree(xs_ops_rt);
+	xs_ops_rt = NULL;
 }
 
 static int xs_protos_register(void)
@@ -120,8 +129,13 @@ static int xs_protos_register(void)
 	size_t i;
 	int err;
 
+	xs_ops_rt = kcalloc(ARRAY_SIZE(xs_protosw), sizeof(*xs_ops_rt),
+			    GFP_KERNEL);
+	if (unlikely(!xs_ops_rt))
+		return -ENOMEM;
 	for (i = 0; i < ARRAY_SIZE(xs_protosw); i++) {
-		xs_protosw[i].ops->family = xs_family;
+		xs_ops_rt[i] = *xs_protosw[i].ops;
+		xs_ops_rt[i].family = xs_family;
 		err = proto_register(xs_protosw[i].prot, 1);
 		if (unlikely(err)) {
 			xs_protos_unregister(i);

@@ -485,7 +485,7 @@ static int xs_arp_seq_show(struct seq_file *seq, void *v)
 	struct xs_neigh *n = v;
 	struct net_device *dev;
 	unsigned int flags = 0;
-	u8 ha[ETH_ALEN];
+	u8 ha[ETH_ALEN] __aligned(2);
 	u8 state;
 
 	if (v == SEQ_START_TOKEN) {

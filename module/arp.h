@@ -36,6 +36,14 @@ rx_handler_result_t xs_arp_rx(struct xs_dev *xd, struct sk_buff *skb);
  */
 int xs_neigh_output(struct xs_dev *xd, __be32 nexthop, struct sk_buff *skb);
 
+/*
+ * Upper-layer reachability confirmation (RFC 1122 2.3.2.1 "link-layer
+ * advice", RFC 4861 7.3.1): forward progress with @nexthop, e.g. a TCP
+ * ACK for new data, keeps its entry REACHABLE without probing. Context:
+ * any.
+ */
+void xs_neigh_confirm(struct xs_dev *xd, __be32 nexthop);
+
 /* Gratuitous ARP announcement (RFC 5227 2.3) of a new address. RTNL. */
 void xs_arp_announce(struct xs_ifaddr *ifa);
 /* Device down or detached: flush its entries and queued packets. RTNL. */

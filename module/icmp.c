@@ -57,7 +57,7 @@ struct xs_icmp_peer {
  * @msgs_burst: net.xstack.icmp_msgs_burst, global bucket size
  */
 struct xs_icmp_state {
-	spinlock_t lock;
+	spinlock_t lock;	/* protects the buckets */
 	u32 credit;
 	unsigned long credit_stamp;
 	struct xs_icmp_peer peers[XS_ICMP_PEERS];

@@ -145,11 +145,10 @@ static int xs_ip_finish(struct xs_net *xn, struct sk_buff *skb,
 	else if (rt->type == XSTACK_RT_MULTICAST)
 		XS_INC(xn, IpExt_OutMcastPkts);
 
-	if (READ_ONCE(rt->xd->noarp)) {
+	if (READ_ONCE(rt->xd->noarp))
 		err = dev_queue_xmit(skb);
-	} else {
+	else
 		err = xs_neigh_output(rt->xd, rt->nexthop, skb);
-	}
 	if (unlikely(err < 0 || err == NET_XMIT_DROP)) {
 		XS_INC(xn, XsExt_IpOutXmitErrors);
 		return err < 0 ? err : -ENOBUFS;

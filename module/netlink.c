@@ -53,7 +53,6 @@ static const struct nla_policy xs_nl_policy[XSTACK_A_MAX + 1] = {
 	[XSTACK_A_MC_STATE]	= { .type = NLA_REJECT },
 };
 
-
 static bool xs_nl_has_dev(struct nlattr **attrs)
 {
 	return attrs[XSTACK_A_IFINDEX] || attrs[XSTACK_A_IFNAME];

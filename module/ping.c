@@ -44,7 +44,7 @@
  * @sysctl_hdr: the sysctl
  */
 struct xs_ping_table {
-	spinlock_t lock;
+	spinlock_t lock;	/* serialises writers of @hash */
 	struct hlist_head hash[XS_PING_HASH];
 	u64 group_range;
 	struct ctl_table_header *sysctl_hdr;
@@ -228,7 +228,7 @@ void xs_ping_err(struct xs_net *xn, struct sk_buff *skb, u8 type, u8 code,
 	bool fatal;
 	int err;
 
-	err = xs_icmp_errno(type, code, &fatal);
+	err = -xs_icmp_errno(type, code, &fatal);
 	if (!err)
 		return;
 	sk = xs_ping_lookup(xn, ntohs(echo->un.echo.id), inner->daddr,
@@ -570,8 +570,8 @@ struct proto xs_ping_prot = {
 	.obj_size = sizeof(struct inet_sock),
 };
 
-/* .family is filled in at load with the family number in force. */
-struct proto_ops xs_ping_ops = {
+/* af_xstack.c copies it and fills in the family number in force. */
+const struct proto_ops xs_ping_ops = {
 	.owner = THIS_MODULE,
 	.release = xs_ping_release,
 	.bind = xs_ping_bind,

@@ -11,7 +11,7 @@
 struct xs_net;
 
 extern struct proto xs_ping_prot;
-extern struct proto_ops xs_ping_ops;
+extern const struct proto_ops xs_ping_ops;
 
 int xs_ping_net_init(struct xs_net *xn);
 void xs_ping_net_exit(struct xs_net *xn);

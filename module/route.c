@@ -31,7 +31,7 @@
 
 #define XS_PMTU_BUCKETS		1024	/* direct-mapped PMTU cache slots */
 #define XS_PMTU_MIN		552	/* Linux's min_pmtu default */
-#define XS_ROUTE_MAX_DEFAULT	(1 << 20)
+#define XS_ROUTE_MAX_DEFAULT	BIT(20)
 
 struct xs_rt_key {
 	__be32 dst;
@@ -90,7 +90,7 @@ struct xs_route_table {
 	struct rhashtable locals;
 	unsigned int plen_count[33];
 	unsigned int nroutes;
-	spinlock_t pmtu_lock;
+	spinlock_t pmtu_lock;	/* protects @pmtu */
 	struct xs_pmtu pmtu[XS_PMTU_BUCKETS];
 	struct ctl_table_header *sysctl_hdr;
 	int max_size;

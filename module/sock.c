@@ -372,7 +372,7 @@ int xs_ip_getsockopt(struct sock *sk, int optname, char __user *optval,
  * @code: ICMP code
  * @fatal: set when the error is hard (RFC 1122 4.2.3.9)
  *
- * Return: a positive errno, or 0 for messages that carry no error.
+ * Return: a negative errno, or 0 for messages that carry no error.
  */
 int xs_icmp_errno(u8 type, u8 code, bool *fatal)
 {
@@ -380,16 +380,16 @@ int xs_icmp_errno(u8 type, u8 code, bool *fatal)
 	switch (type) {
 	case ICMP_DEST_UNREACH:
 		if (code == ICMP_FRAG_NEEDED)
-			return EMSGSIZE;
+			return -EMSGSIZE;
 		if (code > NR_ICMP_UNREACH)
 			return 0;
 		*fatal = icmp_err_convert[code].fatal;
-		return icmp_err_convert[code].errno;
+		return -icmp_err_convert[code].errno;
 	case ICMP_TIME_EXCEEDED:
-		return EHOSTUNREACH;
+		return -EHOSTUNREACH;
 	case ICMP_PARAMETERPROB:
 		*fatal = true;
-		return EPROTO;
+		return -EPROTO;
 	}
 	return 0;
 }

@@ -16,12 +16,110 @@
 #include "stats.h"
 #include "xstack.h"
 
-#define XS_MIB_GROUP(group, name) #group,
-#define XS_MIB_NAME(group, name) #name,
-static const char * const xs_mib_groups[] = { XS_MIB_LIST(XS_MIB_GROUP) };
-static const char * const xs_mib_names[] = { XS_MIB_LIST(XS_MIB_NAME) };
-#undef XS_MIB_GROUP
-#undef XS_MIB_NAME
+/**
+ * struct xs_mib_desc - how a counter is shown
+ * @group: group, as in /proc/net/snmp ("Ip", "Icmp", ...)
+ * @name: counter name within the group
+ */
+struct xs_mib_desc {
+	const char *group;
+	const char *name;
+};
+
+static const struct xs_mib_desc xs_mib_desc[XS_MIB_MAX] = {
+	[XS_MIB_Ip_InReceives] = { "Ip", "InReceives" },
+	[XS_MIB_Ip_InHdrErrors] = { "Ip", "InHdrErrors" },
+	[XS_MIB_Ip_InAddrErrors] = { "Ip", "InAddrErrors" },
+	[XS_MIB_Ip_InUnknownProtos] = { "Ip", "InUnknownProtos" },
+	[XS_MIB_Ip_InDiscards] = { "Ip", "InDiscards" },
+	[XS_MIB_Ip_InDelivers] = { "Ip", "InDelivers" },
+	[XS_MIB_Ip_OutRequests] = { "Ip", "OutRequests" },
+	[XS_MIB_Ip_OutDiscards] = { "Ip", "OutDiscards" },
+	[XS_MIB_Ip_OutNoRoutes] = { "Ip", "OutNoRoutes" },
+	[XS_MIB_Ip_ReasmTimeout] = { "Ip", "ReasmTimeout" },
+	[XS_MIB_Ip_ReasmReqds] = { "Ip", "ReasmReqds" },
+	[XS_MIB_Ip_ReasmOKs] = { "Ip", "ReasmOKs" },
+	[XS_MIB_Ip_ReasmFails] = { "Ip", "ReasmFails" },
+	[XS_MIB_Ip_FragOKs] = { "Ip", "FragOKs" },
+	[XS_MIB_Ip_FragFails] = { "Ip", "FragFails" },
+	[XS_MIB_Ip_FragCreates] = { "Ip", "FragCreates" },
+	[XS_MIB_Ip_OutTransmits] = { "Ip", "OutTransmits" },
+	[XS_MIB_Icmp_InMsgs] = { "Icmp", "InMsgs" },
+	[XS_MIB_Icmp_InErrors] = { "Icmp", "InErrors" },
+	[XS_MIB_Icmp_InCsumErrors] = { "Icmp", "InCsumErrors" },
+	[XS_MIB_Icmp_InDestUnreachs] = { "Icmp", "InDestUnreachs" },
+	[XS_MIB_Icmp_InTimeExcds] = { "Icmp", "InTimeExcds" },
+	[XS_MIB_Icmp_InParmProbs] = { "Icmp", "InParmProbs" },
+	[XS_MIB_Icmp_InEchos] = { "Icmp", "InEchos" },
+	[XS_MIB_Icmp_InEchoReps] = { "Icmp", "InEchoReps" },
+	[XS_MIB_Icmp_OutMsgs] = { "Icmp", "OutMsgs" },
+	[XS_MIB_Icmp_OutErrors] = { "Icmp", "OutErrors" },
+	[XS_MIB_Icmp_OutRateLimitGlobal] = { "Icmp", "OutRateLimitGlobal" },
+	[XS_MIB_Icmp_OutRateLimitHost] = { "Icmp", "OutRateLimitHost" },
+	[XS_MIB_Icmp_OutDestUnreachs] = { "Icmp", "OutDestUnreachs" },
+	[XS_MIB_Icmp_OutTimeExcds] = { "Icmp", "OutTimeExcds" },
+	[XS_MIB_Icmp_OutEchos] = { "Icmp", "OutEchos" },
+	[XS_MIB_Icmp_OutEchoReps] = { "Icmp", "OutEchoReps" },
+	[XS_MIB_Udp_InDatagrams] = { "Udp", "InDatagrams" },
+	[XS_MIB_Udp_NoPorts] = { "Udp", "NoPorts" },
+	[XS_MIB_Udp_InErrors] = { "Udp", "InErrors" },
+	[XS_MIB_Udp_OutDatagrams] = { "Udp", "OutDatagrams" },
+	[XS_MIB_Udp_RcvbufErrors] = { "Udp", "RcvbufErrors" },
+	[XS_MIB_Udp_SndbufErrors] = { "Udp", "SndbufErrors" },
+	[XS_MIB_Udp_InCsumErrors] = { "Udp", "InCsumErrors" },
+	[XS_MIB_Udp_IgnoredMulti] = { "Udp", "IgnoredMulti" },
+	[XS_MIB_Udp_MemErrors] = { "Udp", "MemErrors" },
+	[XS_MIB_IpExt_InNoRoutes] = { "IpExt", "InNoRoutes" },
+	[XS_MIB_IpExt_InTruncatedPkts] = { "IpExt", "InTruncatedPkts" },
+	[XS_MIB_IpExt_InMcastPkts] = { "IpExt", "InMcastPkts" },
+	[XS_MIB_IpExt_OutMcastPkts] = { "IpExt", "OutMcastPkts" },
+	[XS_MIB_IpExt_InBcastPkts] = { "IpExt", "InBcastPkts" },
+	[XS_MIB_IpExt_OutBcastPkts] = { "IpExt", "OutBcastPkts" },
+	[XS_MIB_IpExt_InOctets] = { "IpExt", "InOctets" },
+	[XS_MIB_IpExt_OutOctets] = { "IpExt", "OutOctets" },
+	[XS_MIB_IpExt_InCsumErrors] = { "IpExt", "InCsumErrors" },
+	[XS_MIB_IpExt_ReasmOverlaps] = { "IpExt", "ReasmOverlaps" },
+	[XS_MIB_Igmp_InMsgs] = { "Igmp", "InMsgs" },
+	[XS_MIB_Igmp_InErrors] = { "Igmp", "InErrors" },
+	[XS_MIB_Igmp_InCsumErrors] = { "Igmp", "InCsumErrors" },
+	[XS_MIB_Igmp_InQueries] = { "Igmp", "InQueries" },
+	[XS_MIB_Igmp_InReports] = { "Igmp", "InReports" },
+	[XS_MIB_Igmp_InLeaves] = { "Igmp", "InLeaves" },
+	[XS_MIB_Igmp_ReportsSuppressed] = { "Igmp", "ReportsSuppressed" },
+	[XS_MIB_Igmp_OutReports] = { "Igmp", "OutReports" },
+	[XS_MIB_Igmp_OutLeaves] = { "Igmp", "OutLeaves" },
+	[XS_MIB_Igmp_OutErrors] = { "Igmp", "OutErrors" },
+	[XS_MIB_XsExt_IpInBadSource] = { "XsExt", "IpInBadSource" },
+	[XS_MIB_XsExt_IpInNotOurs] = { "XsExt", "IpInNotOurs" },
+	[XS_MIB_XsExt_IpInBadOptions] = { "XsExt", "IpInBadOptions" },
+	[XS_MIB_XsExt_IpOutNoNeigh] = { "XsExt", "IpOutNoNeigh" },
+	[XS_MIB_XsExt_IpOutDevDown] = { "XsExt", "IpOutDevDown" },
+	[XS_MIB_XsExt_IpOutXmitErrors] = { "XsExt", "IpOutXmitErrors" },
+	[XS_MIB_XsExt_IpLoopbackPkts] = { "XsExt", "IpLoopbackPkts" },
+	[XS_MIB_XsExt_ReasmMemEvictions] = { "XsExt", "ReasmMemEvictions" },
+	[XS_MIB_XsExt_ReasmDuplicates] = { "XsExt", "ReasmDuplicates" },
+	[XS_MIB_XsExt_ReasmMalformed] = { "XsExt", "ReasmMalformed" },
+	[XS_MIB_XsExt_ReasmTimeExcdSent] = { "XsExt", "ReasmTimeExcdSent" },
+	[XS_MIB_XsExt_PmtuUpdates] = { "XsExt", "PmtuUpdates" },
+	[XS_MIB_XsExt_ArpInRequests] = { "XsExt", "ArpInRequests" },
+	[XS_MIB_XsExt_ArpInReplies] = { "XsExt", "ArpInReplies" },
+	[XS_MIB_XsExt_ArpInMalformed] = { "XsExt", "ArpInMalformed" },
+	[XS_MIB_XsExt_ArpInOwnMac] = { "XsExt", "ArpInOwnMac" },
+	[XS_MIB_XsExt_ArpInIgnored] = { "XsExt", "ArpInIgnored" },
+	[XS_MIB_XsExt_ArpInAddrConflicts] = { "XsExt", "ArpInAddrConflicts" },
+	[XS_MIB_XsExt_ArpOutRequests] = { "XsExt", "ArpOutRequests" },
+	[XS_MIB_XsExt_ArpOutReplies] = { "XsExt", "ArpOutReplies" },
+	[XS_MIB_XsExt_ArpOutAnnounces] = { "XsExt", "ArpOutAnnounces" },
+	[XS_MIB_XsExt_ArpResolveFailed] = { "XsExt", "ArpResolveFailed" },
+	[XS_MIB_XsExt_ArpQueueDrops] = { "XsExt", "ArpQueueDrops" },
+	[XS_MIB_XsExt_ArpUnresolvedDrops] = { "XsExt", "ArpUnresolvedDrops" },
+	[XS_MIB_XsExt_ArpTableFull] = { "XsExt", "ArpTableFull" },
+	[XS_MIB_XsExt_ArpGcEvicted] = { "XsExt", "ArpGcEvicted" },
+	[XS_MIB_XsExt_IcmpInBadEmbedded] = { "XsExt", "IcmpInBadEmbedded" },
+	[XS_MIB_XsExt_IcmpInBroadcastEchoIgnored] = { "XsExt", "IcmpInBroadcastEchoIgnored" },
+	[XS_MIB_XsExt_PingSocketNoMatch] = { "XsExt", "PingSocketNoMatch" },
+	[XS_MIB_XsExt_PingRcvbufErrors] = { "XsExt", "PingRcvbufErrors" },
+};
 
 /**
  * xs_stats_group - group name of a counter ("Ip", "Icmp", ...)
@@ -31,7 +129,7 @@ static const char * const xs_mib_names[] = { XS_MIB_LIST(XS_MIB_NAME) };
  */
 const char *xs_stats_group(unsigned int field)
 {
-	return xs_mib_groups[field];
+	return xs_mib_desc[field].group;
 }
 
 /**
@@ -42,7 +140,7 @@ const char *xs_stats_group(unsigned int field)
  */
 const char *xs_stats_name(unsigned int field)
 {
-	return xs_mib_names[field];
+	return xs_mib_desc[field].name;
 }
 
 /**
@@ -82,14 +180,14 @@ static u64 xs_stats_icmpmsg(const struct xs_net *xn, bool out, u8 type)
 static unsigned int xs_snmp_group(struct seq_file *seq, const struct xs_net *xn,
 				  unsigned int first)
 {
-	const char *group = xs_mib_groups[first];
+	const char *group = xs_mib_desc[first].group;
 	unsigned int f;
 
 	seq_printf(seq, "%s:", group);
-	for (f = first; f < XS_MIB_MAX && !strcmp(xs_mib_groups[f], group); f++)
-		seq_printf(seq, " %s", xs_mib_names[f]);
+	for (f = first; f < XS_MIB_MAX && !strcmp(xs_mib_desc[f].group, group); f++)
+		seq_printf(seq, " %s", xs_mib_desc[f].name);
 	seq_printf(seq, "\n%s:", group);
-	for (f = first; f < XS_MIB_MAX && !strcmp(xs_mib_groups[f], group); f++)
+	for (f = first; f < XS_MIB_MAX && !strcmp(xs_mib_desc[f].group, group); f++)
 		seq_printf(seq, " %llu", xs_stats_read(xn, f));
 	seq_putc(seq, '\n');
 	return f;
@@ -126,7 +224,7 @@ static int xs_snmp_show(struct seq_file *seq, void *v)
 	while (f < XS_MIB_MAX) {
 		f = xs_snmp_group(seq, xn, f);
 		/* IcmpMsg follows Icmp, as in /proc/net/snmp. */
-		if (f < XS_MIB_MAX && !strcmp(xs_mib_groups[f - 1], "Icmp"))
+		if (f < XS_MIB_MAX && !strcmp(xs_mib_desc[f - 1].group, "Icmp"))
 			xs_snmp_icmpmsg(seq, xn);
 	}
 	return 0;
@@ -189,8 +287,8 @@ static int xs_nl_stat_one(struct sk_buff *skb, struct netlink_callback *cb,
 	u8 type;
 
 	if (idx < XS_MIB_MAX)
-		return xs_nl_fill_stat(skb, cb, xs_mib_groups[idx],
-				       xs_mib_names[idx], xs_stats_read(xn, idx));
+		return xs_nl_fill_stat(skb, cb, xs_mib_desc[idx].group,
+				       xs_mib_desc[idx].name, xs_stats_read(xn, idx));
 	idx -= XS_MIB_MAX;
 	out = idx >= 256;
 	type = idx & 0xff;

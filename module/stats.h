@@ -4,7 +4,8 @@
  * Linux's /proc/net/snmp (Ip, Icmp, IcmpMsg, ...) plus xstack's own
  * XsExt group, shown by /proc/net/xstack/snmp and "xsctl stats".
  *
- * Adding a counter is adding one line to XS_MIB_LIST.
+ * Adding a counter is adding one line to enum xs_mib_field and one to
+ * xs_mib_desc[] in stats.c.
  */
 #ifndef _XSTACK_STATS_H
 #define _XSTACK_STATS_H
@@ -15,111 +16,108 @@
 
 struct xs_net;
 
-/* X(group, name): group is a C identifier of the group string below. */
-#define XS_MIB_LIST(X)							\
-	X(Ip, InReceives)						\
-	X(Ip, InHdrErrors)						\
-	X(Ip, InAddrErrors)						\
-	X(Ip, InUnknownProtos)						\
-	X(Ip, InDiscards)						\
-	X(Ip, InDelivers)						\
-	X(Ip, OutRequests)						\
-	X(Ip, OutDiscards)						\
-	X(Ip, OutNoRoutes)						\
-	X(Ip, ReasmTimeout)						\
-	X(Ip, ReasmReqds)						\
-	X(Ip, ReasmOKs)							\
-	X(Ip, ReasmFails)						\
-	X(Ip, FragOKs)							\
-	X(Ip, FragFails)						\
-	X(Ip, FragCreates)						\
-	X(Ip, OutTransmits)						\
-	X(Icmp, InMsgs)							\
-	X(Icmp, InErrors)						\
-	X(Icmp, InCsumErrors)						\
-	X(Icmp, InDestUnreachs)						\
-	X(Icmp, InTimeExcds)						\
-	X(Icmp, InParmProbs)						\
-	X(Icmp, InEchos)						\
-	X(Icmp, InEchoReps)						\
-	X(Icmp, OutMsgs)						\
-	X(Icmp, OutErrors)						\
-	X(Icmp, OutRateLimitGlobal)					\
-	X(Icmp, OutRateLimitHost)					\
-	X(Icmp, OutDestUnreachs)					\
-	X(Icmp, OutTimeExcds)						\
-	X(Icmp, OutEchos)						\
-	X(Icmp, OutEchoReps)						\
-	X(Udp, InDatagrams)						\
-	X(Udp, NoPorts)							\
-	X(Udp, InErrors)						\
-	X(Udp, OutDatagrams)						\
-	X(Udp, RcvbufErrors)						\
-	X(Udp, SndbufErrors)						\
-	X(Udp, InCsumErrors)						\
-	X(Udp, IgnoredMulti)						\
-	X(Udp, MemErrors)						\
-	X(IpExt, InNoRoutes)						\
-	X(IpExt, InTruncatedPkts)					\
-	X(IpExt, InMcastPkts)						\
-	X(IpExt, OutMcastPkts)						\
-	X(IpExt, InBcastPkts)						\
-	X(IpExt, OutBcastPkts)						\
-	X(IpExt, InOctets)						\
-	X(IpExt, OutOctets)						\
-	X(IpExt, InCsumErrors)						\
-	X(IpExt, ReasmOverlaps)						\
-	X(Igmp, InMsgs)							\
-	X(Igmp, InErrors)						\
-	X(Igmp, InCsumErrors)						\
-	X(Igmp, InQueries)						\
-	X(Igmp, InReports)						\
-	X(Igmp, InLeaves)						\
-	X(Igmp, ReportsSuppressed)					\
-	X(Igmp, OutReports)						\
-	X(Igmp, OutLeaves)						\
-	X(Igmp, OutErrors)						\
-	X(XsExt, IpInBadSource)						\
-	X(XsExt, IpInNotOurs)						\
-	X(XsExt, IpInBadOptions)					\
-	X(XsExt, IpOutNoNeigh)						\
-	X(XsExt, IpOutDevDown)						\
-	X(XsExt, IpOutXmitErrors)					\
-	X(XsExt, IpLoopbackPkts)					\
-	X(XsExt, ReasmMemEvictions)					\
-	X(XsExt, ReasmDuplicates)					\
-	X(XsExt, ReasmMalformed)					\
-	X(XsExt, ReasmTimeExcdSent)					\
-	X(XsExt, PmtuUpdates)						\
-	X(XsExt, ArpInRequests)						\
-	X(XsExt, ArpInReplies)						\
-	X(XsExt, ArpInMalformed)					\
-	X(XsExt, ArpInOwnMac)						\
-	X(XsExt, ArpInIgnored)						\
-	X(XsExt, ArpInAddrConflicts)					\
-	X(XsExt, ArpOutRequests)					\
-	X(XsExt, ArpOutReplies)						\
-	X(XsExt, ArpOutAnnounces)					\
-	X(XsExt, ArpResolveFailed)					\
-	X(XsExt, ArpQueueDrops)						\
-	X(XsExt, ArpUnresolvedDrops)					\
-	X(XsExt, ArpTableFull)						\
-	X(XsExt, ArpGcEvicted)						\
-	X(XsExt, IcmpInBadEmbedded)					\
-	X(XsExt, IcmpInBroadcastEchoIgnored)				\
-	X(XsExt, PingSocketNoMatch)					\
-	X(XsExt, PingRcvbufErrors)
-
-#define XS_MIB_ENUM(group, name) XS_MIB_##group##_##name,
 /**
  * enum xs_mib_field - every counter, named XS_MIB_<group>_<name>
  * @XS_MIB_MAX: number of counters
+ *
+ * Adding a counter: a line here and its name in xs_mib_desc[] (stats.c);
+ * counters of one group stay together, in /proc/net/snmp's order.
  */
 enum xs_mib_field {
-	XS_MIB_LIST(XS_MIB_ENUM)
+	XS_MIB_Ip_InReceives,
+	XS_MIB_Ip_InHdrErrors,
+	XS_MIB_Ip_InAddrErrors,
+	XS_MIB_Ip_InUnknownProtos,
+	XS_MIB_Ip_InDiscards,
+	XS_MIB_Ip_InDelivers,
+	XS_MIB_Ip_OutRequests,
+	XS_MIB_Ip_OutDiscards,
+	XS_MIB_Ip_OutNoRoutes,
+	XS_MIB_Ip_ReasmTimeout,
+	XS_MIB_Ip_ReasmReqds,
+	XS_MIB_Ip_ReasmOKs,
+	XS_MIB_Ip_ReasmFails,
+	XS_MIB_Ip_FragOKs,
+	XS_MIB_Ip_FragFails,
+	XS_MIB_Ip_FragCreates,
+	XS_MIB_Ip_OutTransmits,
+	XS_MIB_Icmp_InMsgs,
+	XS_MIB_Icmp_InErrors,
+	XS_MIB_Icmp_InCsumErrors,
+	XS_MIB_Icmp_InDestUnreachs,
+	XS_MIB_Icmp_InTimeExcds,
+	XS_MIB_Icmp_InParmProbs,
+	XS_MIB_Icmp_InEchos,
+	XS_MIB_Icmp_InEchoReps,
+	XS_MIB_Icmp_OutMsgs,
+	XS_MIB_Icmp_OutErrors,
+	XS_MIB_Icmp_OutRateLimitGlobal,
+	XS_MIB_Icmp_OutRateLimitHost,
+	XS_MIB_Icmp_OutDestUnreachs,
+	XS_MIB_Icmp_OutTimeExcds,
+	XS_MIB_Icmp_OutEchos,
+	XS_MIB_Icmp_OutEchoReps,
+	XS_MIB_Udp_InDatagrams,
+	XS_MIB_Udp_NoPorts,
+	XS_MIB_Udp_InErrors,
+	XS_MIB_Udp_OutDatagrams,
+	XS_MIB_Udp_RcvbufErrors,
+	XS_MIB_Udp_SndbufErrors,
+	XS_MIB_Udp_InCsumErrors,
+	XS_MIB_Udp_IgnoredMulti,
+	XS_MIB_Udp_MemErrors,
+	XS_MIB_IpExt_InNoRoutes,
+	XS_MIB_IpExt_InTruncatedPkts,
+	XS_MIB_IpExt_InMcastPkts,
+	XS_MIB_IpExt_OutMcastPkts,
+	XS_MIB_IpExt_InBcastPkts,
+	XS_MIB_IpExt_OutBcastPkts,
+	XS_MIB_IpExt_InOctets,
+	XS_MIB_IpExt_OutOctets,
+	XS_MIB_IpExt_InCsumErrors,
+	XS_MIB_IpExt_ReasmOverlaps,
+	XS_MIB_Igmp_InMsgs,
+	XS_MIB_Igmp_InErrors,
+	XS_MIB_Igmp_InCsumErrors,
+	XS_MIB_Igmp_InQueries,
+	XS_MIB_Igmp_InReports,
+	XS_MIB_Igmp_InLeaves,
+	XS_MIB_Igmp_ReportsSuppressed,
+	XS_MIB_Igmp_OutReports,
+	XS_MIB_Igmp_OutLeaves,
+	XS_MIB_Igmp_OutErrors,
+	XS_MIB_XsExt_IpInBadSource,
+	XS_MIB_XsExt_IpInNotOurs,
+	XS_MIB_XsExt_IpInBadOptions,
+	XS_MIB_XsExt_IpOutNoNeigh,
+	XS_MIB_XsExt_IpOutDevDown,
+	XS_MIB_XsExt_IpOutXmitErrors,
+	XS_MIB_XsExt_IpLoopbackPkts,
+	XS_MIB_XsExt_ReasmMemEvictions,
+	XS_MIB_XsExt_ReasmDuplicates,
+	XS_MIB_XsExt_ReasmMalformed,
+	XS_MIB_XsExt_ReasmTimeExcdSent,
+	XS_MIB_XsExt_PmtuUpdates,
+	XS_MIB_XsExt_ArpInRequests,
+	XS_MIB_XsExt_ArpInReplies,
+	XS_MIB_XsExt_ArpInMalformed,
+	XS_MIB_XsExt_ArpInOwnMac,
+	XS_MIB_XsExt_ArpInIgnored,
+	XS_MIB_XsExt_ArpInAddrConflicts,
+	XS_MIB_XsExt_ArpOutRequests,
+	XS_MIB_XsExt_ArpOutReplies,
+	XS_MIB_XsExt_ArpOutAnnounces,
+	XS_MIB_XsExt_ArpResolveFailed,
+	XS_MIB_XsExt_ArpQueueDrops,
+	XS_MIB_XsExt_ArpUnresolvedDrops,
+	XS_MIB_XsExt_ArpTableFull,
+	XS_MIB_XsExt_ArpGcEvicted,
+	XS_MIB_XsExt_IcmpInBadEmbedded,
+	XS_MIB_XsExt_IcmpInBroadcastEchoIgnored,
+	XS_MIB_XsExt_PingSocketNoMatch,
+	XS_MIB_XsExt_PingRcvbufErrors,
 	XS_MIB_MAX
 };
-#undef XS_MIB_ENUM
 
 /**
  * struct xs_mib - one CPU's counters of one namespace

@@ -42,7 +42,7 @@
 #include "xstack.h"
 
 #define XS_UDP_HASH_BITS	12
-#define XS_UDP_HASH_SIZE	(1U << XS_UDP_HASH_BITS)
+#define XS_UDP_HASH_SIZE	BIT(XS_UDP_HASH_BITS)
 #define XS_UDP_MAX_PAYLOAD	(0xFFFF - sizeof(struct iphdr) - \
 				 sizeof(struct udphdr))
 #define XS_UDP_LINEAR_MAX	2048	/* larger payloads go to page frags */
@@ -68,7 +68,7 @@ static struct xs_udp_sock *xs_udp_sk(const struct sock *sk)
  * @hash: bound sockets by local port (RCU hlists of sk_node)
  */
 struct xs_udp_table {
-	spinlock_t lock;
+	spinlock_t lock;	/* serialises writers of @hash */
 	struct hlist_head hash[XS_UDP_HASH_SIZE];
 };
 
@@ -411,7 +411,7 @@ static void xs_udp_err(struct xs_net *xn, struct sk_buff *skb, u8 type,
 	bool fatal;
 	int err;
 
-	err = xs_icmp_errno(type, code, &fatal);
+	err = -xs_icmp_errno(type, code, &fatal);
 	if (!err)
 		return;
 	sk = xs_udp_lookup(xn, &k);
@@ -805,11 +805,10 @@ static int xs_udp_send_one(struct sock *sk, struct msghdr *msg, size_t len,
 	err = xs_ip_send_routed(xn, skb, &c->tx, &rt);
 out:
 	rcu_read_unlock();
-	if (!err) {
+	if (!err)
 		XS_INC(xn, Udp_OutDatagrams);
-	} else if (err == -ENOBUFS || err == -EAGAIN) {
+	else if (err == -ENOBUFS || err == -EAGAIN)
 		XS_INC(xn, Udp_SndbufErrors);
-	}
 	return err;
 }
 
@@ -972,8 +971,8 @@ struct proto xs_udp_prot = {
 	.obj_size = sizeof(struct xs_udp_sock),
 };
 
-/* .family is filled in at load with the family number in force. */
-struct proto_ops xs_udp_ops = {
+/* af_xstack.c copies it and fills in the family number in force. */
+const struct proto_ops xs_udp_ops = {
 	.owner = THIS_MODULE,
 	.release = xs_udp_release,
 	.bind = xs_udp_bind,

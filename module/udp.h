@@ -11,7 +11,7 @@ struct xs_net;
 struct xs_l4_proto;
 
 extern struct proto xs_udp_prot;
-extern struct proto_ops xs_udp_ops;
+extern const struct proto_ops xs_udp_ops;
 extern const struct xs_l4_proto xs_udp_l4;
 
 int xs_udp_net_init(struct xs_net *xn);

@@ -180,6 +180,7 @@ void xs_sysctl_unregister(struct ctl_table_header *hdr);
 /* selftest/ */
 int xs_selftests_run(void);
 int xs_addr_selftest(void);
+int xs_stats_selftest(void);
 int xs_igmp_selftest(void);
 int xs_arp_selftest(void);
 int xs_frag_selftest(void);

@@ -93,7 +93,11 @@ run_checkpatch()
 	say "checkpatch --strict on module/ and uapi/"
 	cp_opts=
 	# shellcheck disable=SC2046
-	checkpatch $(sources module)
+	checkpatch $(sources module | grep -v '^module/af_xstack\.c$')
+	# The one writable proto_ops: copies of the const templates with
+	# .family set to the family number chosen at load.
+	cp_opts="--ignore CONST_STRUCT"
+	checkpatch module/af_xstack.c
 	# BIT() does not exist for user space.
 	cp_opts="--ignore BIT_MACRO"
 	# shellcheck disable=SC2046

@@ -17,6 +17,7 @@ struct xs_selftest {
 
 static const struct xs_selftest xs_selftests[] = {
 	{ "addr", xs_addr_selftest },
+	{ "stats", xs_stats_selftest },
 	{ "igmp", xs_igmp_selftest },
 	{ "arp", xs_arp_selftest },
 	{ "frag", xs_frag_selftest },

@@ -142,9 +142,9 @@ enum xstack_attr {
 };
 
 /* XSTACK_A_LINK_FLAGS bits */
-#define XSTACK_LINK_F_UP	(1U << 0)	/* device is up (IFF_UP) */
-#define XSTACK_LINK_F_RUNNING	(1U << 1)	/* carrier present */
-#define XSTACK_LINK_F_NOARP	(1U << 2)	/* L3 device: no ARP */
+#define XSTACK_LINK_F_UP	0x1	/* device is up (IFF_UP) */
+#define XSTACK_LINK_F_RUNNING	0x2	/* carrier present */
+#define XSTACK_LINK_F_NOARP	0x4	/* L3 device: no ARP */
 
 /* XSTACK_A_ROUTE_TYPE values */
 enum xstack_route_type {
