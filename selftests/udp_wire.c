@@ -15,7 +15,10 @@
  * SO_BROADCAST (EACCES without it; subnet and limited broadcast both
  * ways), SO_BINDTODEVICE, SO_NO_CHECK, zero checksum accepted, bad
  * checksum dropped and counted (Udp InCsumErrors), a UDP length field
- * longer or shorter than the IP payload.
+ * longer or shorter than the IP payload; ICMP errors forged by the peer
+ * (host/net unreachable, protocol unreachable, time exceeded,
+ * fragmentation needed with IP_MTU and the learned path MTU) for a
+ * connected socket and with IP_RECVERR.
  */
 #include <linux/sockios.h>
 #include <netinet/udp.h>
@@ -935,6 +938,156 @@ TEST_F(udp, so_no_check_sends_zero)
 	close(l);
 	close(p);
 	close(raw);
+}
+
+/* ------------------------------------------------------------ ICMP in */
+
+/*
+ * An ICMP error sent by the peer (raw socket, from 10.0.1.2 to 10.0.1.1)
+ * about a datagram 10.0.1.1:sport -> 10.0.1.2:dport: the quoted IP
+ * header, the UDP header and 8 bytes. The veth1 path is used so that a
+ * learned path MTU does not disturb the other tests.
+ */
+static int icmp_error(FIXTURE_DATA(udp) *self, int type, int code, int mtu,
+		      int sport, int dport)
+{
+	unsigned char pkt[8 + 20 + 8 + 8] = {};
+	struct sockaddr_in dst = xu_sin(XU_LOCAL1, 0);
+	unsigned char *ip = pkt + 8, *uh = pkt + 28;
+	in_addr_t src = xu_a(XU_LOCAL1), to = xu_a(XU_PEER1);
+	uint32_t sum;
+	ssize_t n;
+	int fd;
+
+	pkt[0] = type;
+	pkt[1] = code;
+	pkt[6] = mtu >> 8;
+	pkt[7] = mtu & 0xff;
+	ip[0] = 0x45;
+	ip[3] = 36;
+	ip[8] = 64;
+	ip[9] = IPPROTO_UDP;
+	memcpy(ip + 12, &src, 4);
+	memcpy(ip + 16, &to, 4);
+	sum = csum_add(0, ip, 20);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	ip[10] = ~sum >> 8;
+	ip[11] = ~sum & 0xff;
+	uh[0] = sport >> 8;
+	uh[1] = sport & 0xff;
+	uh[2] = dport >> 8;
+	uh[3] = dport & 0xff;
+	uh[5] = 16;
+	memcpy(uh + 8, "quoted!!", 8);
+	sum = csum_add(0, pkt, sizeof(pkt));
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	pkt[2] = ~sum >> 8;
+	pkt[3] = ~sum & 0xff;
+	fd = xu_peer_socket(self, SOCK_RAW, IPPROTO_ICMP);
+	if (fd < 0)
+		return -1;
+	n = sendto(fd, pkt, sizeof(pkt), 0, (struct sockaddr *)&dst,
+		   sizeof(dst));
+	close(fd);
+	return n == sizeof(pkt) ? 0 : -1;
+}
+
+/*
+ * ICMP errors for a connected socket without IP_RECVERR: hard errors
+ * (protocol unreachable, fragmentation needed unless IP_PMTUDISC_DONT)
+ * are reported, soft ones (host unreachable, time exceeded) are not
+ * (RFC 1122 4.2.3.9, Linux's __udp4_lib_err).
+ */
+TEST_F(udp, icmp_errors_connected)
+{
+	int l = xu_sock(self), p = xu_peer_sock(self), sport;
+	char buf[8];
+
+	ASSERT_LE(0, l);
+	ASSERT_LE(0, p);
+	/* Someone listens there: the datagrams sent are not refused. */
+	ASSERT_ERR(0, xu_bind(p, XU_PEER1, 6301));
+	EXPECT_ERRNO(ENOTCONN, xu_getint(l, SOL_IP, IP_MTU));
+	ASSERT_ERR(0, xu_connect(l, XU_PEER1, 6301));
+	sport = xu_port(l);
+	EXPECT_EQ(1500, xu_getint(l, SOL_IP, IP_MTU));
+
+	/* Soft: nothing to see. */
+	ASSERT_EQ(0, icmp_error(self, 3, 1, 0, sport, 6301));
+	ASSERT_EQ(0, icmp_error(self, 11, 0, 0, sport, 6301));
+	EXPECT_EQ(0, xu_poll(l, POLLIN, XU_QUIET_MS));
+	EXPECT_EQ(0, xu_getint(l, SOL_SOCKET, SO_ERROR));
+
+	/* Hard: protocol unreachable. */
+	ASSERT_EQ(0, icmp_error(self, 3, 2, 0, sport, 6301));
+	EXPECT_TRUE(xu_poll(l, POLLIN, XU_WAIT_MS) & POLLERR);
+	EXPECT_ERRNO(ENOPROTOOPT, recv(l, buf, sizeof(buf), MSG_DONTWAIT));
+
+	/* Fragmentation needed: EMSGSIZE, and the path MTU is learned. */
+	ASSERT_EQ(0, icmp_error(self, 3, 4, 1400, sport, 6301));
+	EXPECT_TRUE(xu_poll(l, POLLIN, XU_WAIT_MS) & POLLERR);
+	EXPECT_EQ(EMSGSIZE, xu_getint(l, SOL_SOCKET, SO_ERROR));
+	EXPECT_EQ(1400, xu_getint(l, SOL_IP, IP_MTU));
+	ASSERT_ERR(0, xu_setint(l, SOL_IP, IP_MTU_DISCOVER, IP_PMTUDISC_DO));
+	EXPECT_ERRNO(EMSGSIZE, send(l, txbuf, 1400 - 28 + 1, 0));
+	EXPECT_EQ(1400 - 28, send(l, txbuf, 1400 - 28, 0));
+	/* With IP_PMTUDISC_DONT it is not an error. */
+	ASSERT_ERR(0, xu_setint(l, SOL_IP, IP_MTU_DISCOVER,
+				IP_PMTUDISC_DONT));
+	ASSERT_EQ(0, icmp_error(self, 3, 4, 1300, sport, 6301));
+	EXPECT_EQ(0, xu_poll(l, POLLIN, XU_QUIET_MS));
+	EXPECT_EQ(0, xu_getint(l, SOL_SOCKET, SO_ERROR));
+	EXPECT_EQ(1, xu_drain(p, 0));	/* the 1372 bytes */
+	close(l);
+	close(p);
+}
+
+/* The same errors with IP_RECVERR: all of them queued, soft ones too. */
+TEST_F(udp, icmp_errors_recverr)
+{
+	static const struct {
+		int type, code, mtu, err;
+	} cases[] = {
+		{ 3, 1, 0, EHOSTUNREACH },
+		{ 3, 0, 0, ENETUNREACH },
+		{ 11, 0, 0, EHOSTUNREACH },
+		{ 3, 13, 0, EHOSTUNREACH },	/* administratively prohibited */
+		{ 3, 4, 1280, EMSGSIZE },
+	};
+	int l = xu_sock(self), sport;
+	struct xu_msg m;
+	unsigned int i;
+
+	ASSERT_LE(0, l);
+	ASSERT_ERR(0, xu_setint(l, SOL_IP, IP_RECVERR, 1));
+	ASSERT_ERR(0, xu_bind(l, XU_LOCAL1, 0));
+	sport = xu_port(l);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ASSERT_EQ(0, icmp_error(self, cases[i].type, cases[i].code,
+					cases[i].mtu, sport, 6302));
+		ASSERT_TRUE(xu_poll(l, 0, XU_WAIT_MS) & POLLERR)
+			TH_LOG("ICMP %d/%d: no error queued", cases[i].type,
+			       cases[i].code);
+		EXPECT_EQ(8, xu_recvmsg(l, rxbuf, sizeof(rxbuf), MSG_ERRQUEUE,
+					&m)) TH_LOG("%s", xu_ename(m.err));
+		EXPECT_EQ(0, memcmp(rxbuf, "quoted!!", 8));
+		EXPECT_TRUE(m.has_ee);
+		EXPECT_EQ(cases[i].err, (int)m.ee.ee_errno)
+			TH_LOG("ICMP %d/%d: %s", cases[i].type, cases[i].code,
+			       xu_ename(m.ee.ee_errno));
+		EXPECT_EQ(SO_EE_ORIGIN_ICMP, m.ee.ee_origin);
+		EXPECT_EQ(cases[i].type, m.ee.ee_type);
+		EXPECT_EQ(cases[i].code, m.ee.ee_code);
+		EXPECT_EQ((unsigned int)cases[i].mtu, m.ee.ee_info);
+		EXPECT_EQ(xu_a(XU_PEER1), m.offender.sin_addr.s_addr);
+		EXPECT_EQ(xu_a(XU_PEER1), m.from.sin_addr.s_addr);
+		EXPECT_EQ(6302, ntohs(m.from.sin_port));
+		/* sk_err too, for every one (IP_RECVERR). */
+		EXPECT_EQ(0, xu_getint(l, SOL_SOCKET, SO_ERROR));
+	}
+	close(l);
 }
 
 XU_MAIN
