@@ -34,6 +34,9 @@ ifeq ($(DEBUG),1)
 	scripts/debug-kernel.sh
 	rm -rf $(MODSRC) && mkdir -p $(MODSRC)
 	cp -a Kbuild module uapi $(MODSRC)/
+	find $(MODSRC) \( -name '*.o' -o -name '.*.cmd' -o -name '*.ko' \
+		-o -name '*.mod' -o -name '*.mod.c' -o -name modules.order \) \
+		-delete
 	$(MAKE) -C $(DBG_KDIR) M=$(MODSRC) W=1 modules
 else
 	$(MAKE) -C $(KDIR) M=$(MODSRC) W=1 modules
