@@ -81,8 +81,9 @@ static void port_range(FIXTURE_DATA(udp) *self, int *lo, int *hi)
 
 	*lo = *hi = -1;
 	xu_sysctl_path(self, "ip_local_port_range", path, sizeof(path));
-	if (xu_read_file(path, buf, sizeof(buf)) > 0)
-		sscanf(buf, "%d %d", lo, hi);
+	if (xu_read_file(path, buf, sizeof(buf)) <= 0 ||
+	    sscanf(buf, "%d %d", lo, hi) != 2)
+		*lo = *hi = -1;
 }
 
 TEST_F(udp, bind_ephemeral_in_range)
@@ -941,7 +942,7 @@ TEST_F(udp, shutdown_connected)
 #define MANY		10000
 #define MANY_BASE	20000
 
-TEST_F(udp, lookup_10000_sockets)
+TEST_F_TIMEOUT(udp, lookup_10000_sockets, 180)
 {
 	struct rlimit rl = { .rlim_cur = MANY + 100, .rlim_max = MANY + 100 };
 	static int fds[MANY];

@@ -45,7 +45,7 @@ TEST_F(udp, sizes_both_ways)
 	ASSERT_LE(0, l);
 	ASSERT_LE(0, p);
 	ASSERT_ERR(0, xu_bind(l, NULL, 6000));
-	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
 		xu_fill(txbuf, sizes[i], i);
 		/* peer -> local */
 		ASSERT_EQ(sizes[i], xu_sendto(p, txbuf, sizes[i], XU_LOCAL,
@@ -163,7 +163,7 @@ TEST_F(udp, mtu_discover_modes)
 	unsigned int i;
 
 	ASSERT_LE(0, p);
-	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(modes); i++) {
 		int l = xu_sock(self);
 
 		ASSERT_LE(0, l);
@@ -1064,7 +1064,7 @@ TEST_F(udp, icmp_errors_recverr)
 	ASSERT_ERR(0, xu_setint(l, SOL_IP, IP_RECVERR, 1));
 	ASSERT_ERR(0, xu_bind(l, XU_LOCAL1, 0));
 	sport = xu_port(l);
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		ASSERT_EQ(0, icmp_error(self, cases[i].type, cases[i].code,
 					cases[i].mtu, sport, 6302));
 		ASSERT_TRUE(xu_poll(l, 0, XU_WAIT_MS) & POLLERR)
