@@ -424,8 +424,8 @@ static int peer_member(FIXTURE_DATA(udp) *self, const char *group, int port)
 
 TEST_F(udp, mcast_loop)
 {
-	int s = local_mc_sender(self), r = local_member(self, "239.1.9.1", 7050);
-	int p = peer_member(self, "239.1.9.1", 7050);
+	int s = local_mc_sender(self), r = local_member(self, "239.2.9.1", 7050);
+	int p = peer_member(self, "239.2.9.1", 7050);
 	struct sockaddr_in from;
 
 	ASSERT_LE(0, s);
@@ -433,7 +433,7 @@ TEST_F(udp, mcast_loop)
 	ASSERT_LE(0, p);
 	ASSERT_ERR(0, xu_bind(s, NULL, 7051));
 	/* On (default): the local member and the peer get it. */
-	ASSERT_EQ(2, xu_sendto(s, "on", 2, "239.1.9.1", 7050))
+	ASSERT_EQ(2, xu_sendto(s, "on", 2, "239.2.9.1", 7050))
 		TH_LOG("sendto: %s", xu_ename(errno));
 	EXPECT_EQ(2, xu_recv_wait(r, rxbuf, sizeof(rxbuf), XU_WAIT_MS, &from))
 		TH_LOG("loop on, local member: %s", xu_ename(errno));
@@ -444,14 +444,14 @@ TEST_F(udp, mcast_loop)
 	EXPECT_EQ(xu_a(XU_LOCAL), from.sin_addr.s_addr);
 	/* Off: only the peer. */
 	ASSERT_ERR(0, xu_setint(s, SOL_IP, IP_MULTICAST_LOOP, 0));
-	EXPECT_EQ(3, xu_sendto(s, "off", 3, "239.1.9.1", 7050));
+	EXPECT_EQ(3, xu_sendto(s, "off", 3, "239.2.9.1", 7050));
 	EXPECT_EQ(3, xu_recv_wait(p, rxbuf, sizeof(rxbuf), XU_WAIT_MS, NULL))
 		TH_LOG("loop off, peer: %s", xu_ename(errno));
 	EXPECT_EQ(0, xu_drain(r, XU_QUIET_MS));
 	/* The sender is a member itself: loop on, it hears itself. */
 	ASSERT_ERR(0, xu_setint(s, SOL_IP, IP_MULTICAST_LOOP, 1));
-	ASSERT_ERR(0, mc_mreq(s, IP_ADD_MEMBERSHIP, "239.1.9.1", XU_LOCAL));
-	EXPECT_EQ(4, xu_sendto(s, "self", 4, "239.1.9.1", 7051));
+	ASSERT_ERR(0, mc_mreq(s, IP_ADD_MEMBERSHIP, "239.2.9.1", XU_LOCAL));
+	EXPECT_EQ(4, xu_sendto(s, "self", 4, "239.2.9.1", 7051));
 	EXPECT_EQ(4, xu_recv_wait(s, rxbuf, sizeof(rxbuf), XU_WAIT_MS, NULL));
 	close(s);
 	close(r);
@@ -460,7 +460,7 @@ TEST_F(udp, mcast_loop)
 
 TEST_F(udp, mcast_ttl_on_wire)
 {
-	int s = local_mc_sender(self), p = peer_member(self, "239.1.10.1", 7060);
+	int s = local_mc_sender(self), p = peer_member(self, "239.2.10.1", 7060);
 	struct xu_msg m;
 
 	ASSERT_LE(0, s);
@@ -468,13 +468,13 @@ TEST_F(udp, mcast_ttl_on_wire)
 	ASSERT_ERR(0, xu_setint(p, SOL_IP, IP_RECVTTL, 1));
 	/* The unicast TTL does not apply to multicast. */
 	ASSERT_ERR(0, xu_setint(s, SOL_IP, IP_TTL, 100));
-	ASSERT_EQ(1, xu_sendto(s, "1", 1, "239.1.10.1", 7060))
+	ASSERT_EQ(1, xu_sendto(s, "1", 1, "239.2.10.1", 7060))
 		TH_LOG("sendto: %s", xu_ename(errno));
 	EXPECT_EQ(1, xu_recvmsg_wait(p, rxbuf, sizeof(rxbuf), XU_WAIT_MS, &m));
 	EXPECT_TRUE(m.has_ttl);
 	EXPECT_EQ(1, m.ttl);
 	ASSERT_ERR(0, xu_setint(s, SOL_IP, IP_MULTICAST_TTL, 3));
-	EXPECT_EQ(1, xu_sendto(s, "3", 1, "239.1.10.1", 7060));
+	EXPECT_EQ(1, xu_sendto(s, "3", 1, "239.2.10.1", 7060));
 	EXPECT_EQ(1, xu_recvmsg_wait(p, rxbuf, sizeof(rxbuf), XU_WAIT_MS, &m));
 	EXPECT_EQ(3, m.ttl);
 	/*
@@ -482,23 +482,32 @@ TEST_F(udp, mcast_ttl_on_wire)
 	 * member itself (ip_mc_output); otherwise it leaves with TTL 0.
 	 */
 	ASSERT_ERR(0, xu_setint(s, SOL_IP, IP_MULTICAST_TTL, 0));
-	EXPECT_EQ(1, xu_sendto(s, "0", 1, "239.1.10.1", 7060));
+	EXPECT_EQ(1, xu_sendto(s, "0", 1, "239.2.10.1", 7060));
 	EXPECT_EQ(1, xu_recvmsg_wait(p, rxbuf, sizeof(rxbuf), XU_WAIT_MS, &m));
 	EXPECT_EQ(0, m.ttl);
 	close(s);
 	close(p);
 }
 
-/* Without IP_MULTICAST_IF the group must route: no route, ENETUNREACH. */
+/*
+ * Without IP_MULTICAST_IF the group must route: with a route (239.2/16)
+ * it goes out there, without (239.1/16) ENETUNREACH. An interface given
+ * by IP_MULTICAST_IF or SO_BINDTODEVICE needs no route.
+ */
 TEST_F(udp, mcast_send_needs_route_or_if)
 {
 	int s = xu_sock(self), d = xu_sock(self);
 	int p = peer_member(self, "239.1.11.1", 7070);
+	int pr = peer_member(self, "239.2.11.1", 7071);
 	ssize_t n;
 
 	ASSERT_LE(0, s);
 	ASSERT_LE(0, d);
 	ASSERT_LE(0, p);
+	ASSERT_LE(0, pr);
+	EXPECT_EQ(1, xu_sendto(s, "r", 1, "239.2.11.1", 7071))
+		TH_LOG("routed group: %s", xu_ename(errno));
+	EXPECT_EQ(1, xu_recv_wait(pr, rxbuf, sizeof(rxbuf), XU_WAIT_MS, NULL));
 	EXPECT_ERRNO(ENETUNREACH, xu_sendto(s, "x", 1, "239.1.11.1", 7070));
 	/* SO_BINDTODEVICE chooses the device as well. */
 	ASSERT_OK(setsockopt(d, SOL_SOCKET, SO_BINDTODEVICE, "veth0", 6));
@@ -517,6 +526,7 @@ TEST_F(udp, mcast_send_needs_route_or_if)
 	close(s);
 	close(d);
 	close(p);
+	close(pr);
 }
 
 XU_MAIN

@@ -13,7 +13,9 @@
  *   xstack: local 10.0.0.1/24 xstack only <->  peer 10.0.0.2/24 native
  *
  * and a second pair veth1 with 10.0.1.1/24 and 10.0.1.2/24 the same way
- * (for the tests that need two links, such as SO_BINDTODEVICE).
+ * (for the tests that need two links, such as SO_BINDTODEVICE). There is
+ * no default route; the local host routes the multicast groups
+ * 239.2.0.0/16 to veth0 (239.1.0.0/16 has no route).
  *
  * The test process (a child of the harness) enters the local netns in
  * FIXTURE_SETUP; peer sockets are made in the peer netns (setns there and
@@ -60,6 +62,7 @@
 #define XU_BCAST	"10.0.0.255"
 #define XU_LOCAL1	"10.0.1.1"	/* the second link, veth1 */
 #define XU_PEER1	"10.0.1.2"
+#define XU_MC_ROUTED	"239.2.0.0"	/* /16 routed to veth0; 239.1/16 not */
 #define XU_WAIT_MS	3000		/* for datagrams that must arrive */
 #define XU_QUIET_MS	300		/* for datagrams that must not */
 
@@ -806,6 +809,33 @@ static inline int xu_addr_add(const char *dev, const char *addr)
 	return xu_rtnl(h);
 }
 
+/* A native device route PREFIX/len dev DEV (as "ip route add"). */
+static inline int xu_route_add(const char *dev, const char *prefix, int len)
+{
+	struct xu_nlreq r = {};
+	struct nlmsghdr *h = (struct nlmsghdr *)r.buf;
+	struct rtmsg rtm = {
+		.rtm_family = AF_INET,
+		.rtm_dst_len = len,
+		.rtm_table = RT_TABLE_MAIN,
+		.rtm_protocol = RTPROT_BOOT,
+		.rtm_scope = RT_SCOPE_LINK,
+		.rtm_type = RTN_UNICAST,
+	};
+	in_addr_t a = xu_a(prefix);
+	int oif = if_nametoindex(dev);
+
+	if (!oif)
+		return ENODEV;
+	h->nlmsg_len = NLMSG_LENGTH(sizeof(rtm));
+	h->nlmsg_type = RTM_NEWROUTE;
+	h->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+	memcpy(NLMSG_DATA(h), &rtm, sizeof(rtm));
+	xu_nla(h, RTA_DST, &a, sizeof(a));
+	xu_nla(h, RTA_OIF, &oif, sizeof(oif));
+	return xu_rtnl(h);
+}
+
 /* Write a /proc/sys file of the current netns: 0 or errno. */
 static inline int xu_sysctl_w(const char *path, const char *val)
 {
@@ -940,7 +970,8 @@ static inline void xu_topology(int v)
 	xu_setns(ns[0]);
 	if (v == XU_INET) {
 		err = xu_addr_add("veth0", XU_LOCAL) ?:
-		      xu_addr_add("veth1", XU_LOCAL1);
+		      xu_addr_add("veth1", XU_LOCAL1) ?:
+		      xu_route_add("veth0", XU_MC_ROUTED, 16);
 		if (err)
 			XU_TOPO_FAIL(v, "local addresses: %s", xu_ename(err));
 	} else {
@@ -953,10 +984,12 @@ static inline void xu_topology(int v)
 		    xu_xsctl_run(ns[0], "addr", "add", XU_LOCAL "/24", "dev",
 				 "veth0", NULL) ||
 		    xu_xsctl_run(ns[0], "addr", "add", XU_LOCAL1 "/24", "dev",
-				 "veth1", NULL)) {
+				 "veth1", NULL) ||
+		    xu_xsctl_run(ns[0], "route", "add", XU_MC_ROUTED "/16",
+				 "dev", "veth0", NULL)) {
 			fprintf(stderr, "# xstack: xsctl (%s) failed\n",
 				xu_xsctl);
-			XU_TOPO_FAIL(v, "xsctl link attach / addr add failed");
+			XU_TOPO_FAIL(v, "xsctl link/addr/route failed");
 		}
 	}
 	xu_setns(self_ns);
