@@ -36,7 +36,9 @@ main()
 	ns_add "$NS_XA"
 	tun_add "$NS_XA" tun0 tun
 	in_xa ip link set tun0 up
-	check "attach tun0" in_xa xsctl link attach tun0
+	# Nothing below means anything without it.
+	in_xa xsctl link attach tun0 || fail "xsctl link attach tun0 refused"
+	ok "attach tun0"
 	check "addr add 10.9.0.1/24 dev tun0" \
 		in_xa xsctl addr add 10.9.0.1/24 dev tun0
 	check_eq "tun0 is a noarp link" true \
