@@ -204,8 +204,6 @@ static bool xs_ip_want_df(u8 pmtudisc, unsigned int len, const struct xs_rt *rt)
 	switch (pmtudisc) {
 	case IP_PMTUDISC_DO:
 	case IP_PMTUDISC_PROBE:
-	case IP_PMTUDISC_INTERFACE:
-	case IP_PMTUDISC_OMIT:
 		return true;
 	case IP_PMTUDISC_WANT:
 		return len <= rt->mtu;

@@ -260,6 +260,37 @@ static int xs_route_local(struct xs_ifaddr *ifa, __be32 saddr,
 	return 0;
 }
 
+/*
+ * No route, but the socket names its device (SO_BINDTODEVICE,
+ * IP_MULTICAST_IF, IP_PKTINFO): Linux then takes the destination as
+ * on-link through that device.
+ */
+static int xs_route_onlink(struct xs_net *xn, __be32 daddr, __be32 saddr,
+			   int oif, struct xs_rt *rt)
+{
+	struct xs_dev *xd;
+
+	list_for_each_entry_rcu(xd, &xn->devs, list) {
+		if (xd->dev->ifindex != oif || !netif_running(xd->dev))
+			continue;
+		rt->xd = xd;
+		rt->nexthop = daddr;
+		rt->src = saddr ?: xs_select_src(xn, xd, daddr);
+		if (!rt->src)
+			break;
+		rt->mtu = xs_rt_mtu(xn, xd, daddr);
+		if (xs_is_multicast(daddr))
+			rt->type = XSTACK_RT_MULTICAST;
+		else if (xs_addr_is_broadcast_rcu(xd, daddr))
+			rt->type = XSTACK_RT_BROADCAST;
+		else
+			rt->type = XSTACK_RT_UNICAST;
+		return 0;
+	}
+	XS_INC(xn, Ip_OutNoRoutes);
+	return -ENETUNREACH;
+}
+
 /**
  * xs_route_output - route a datagram this host sends
  * @xn: namespace state
@@ -283,11 +314,13 @@ int xs_route_output(struct xs_net *xn, __be32 daddr, __be32 saddr, int oif,
 	if (ifa && (!oif || oif == ifa->xd->dev->ifindex))
 		return xs_route_local(ifa, saddr, rt);
 
+	/* Linux: broadcast and multicast from a bound source leave there. */
+	if (!oif && saddr && (xs_is_multicast(daddr) ||
+			      daddr == htonl(INADDR_BROADCAST)))
+		oif = xs_addr_lookup_rcu(xn, saddr)->xd->dev->ifindex;
 	r = xs_route_lpm(xn->route, daddr, oif);
-	if (!r) {
-		XS_INC(xn, Ip_OutNoRoutes);
-		return -ENETUNREACH;
-	}
+	if (!r)
+		return xs_route_onlink(xn, daddr, saddr, oif, rt);
 	rt->xd = r->xd;
 	rt->nexthop = r->gw ?: daddr;
 	rt->src = saddr ?: r->prefsrc ?: xs_select_src(xn, r->xd, rt->nexthop);
@@ -441,7 +474,10 @@ int xs_route_addr_added(struct xs_ifaddr *ifa)
 				     xs_local_params);
 	if (unlikely(err))
 		return err;
-	if (ifa->prefixlen == 32 || xs_route_find_connected(xn, ifa))
+	rcu_read_lock();
+	r = ifa->prefixlen == 32 ? NULL : xs_route_find_connected(xn, ifa);
+	rcu_read_unlock();
+	if (ifa->prefixlen == 32 || r)
 		return 0;
 
 	r = xs_route_alloc(ifa->local & ifa->mask, ifa->prefixlen, ifa->xd);
@@ -494,7 +530,9 @@ void xs_route_addr_removed(struct xs_ifaddr *ifa)
 		return;
 	rhashtable_remove_fast(&xn->route->locals, &ifa->lnode,
 			       xs_local_params);
+	rcu_read_lock();	/* RTNL keeps @r; the lookup wants RCU */
 	r = xs_route_find_connected(xn, ifa);
+	rcu_read_unlock();
 	if (!r)
 		return;
 	other = xs_addr_same_subnet(ifa);

@@ -196,7 +196,7 @@ static int xs_ip_set_mcast_if(struct sock *sk, sockptr_t optval,
 	}
 	rcu_read_unlock();
 	if (!ifindex)
-		return mreq.imr_ifindex ? -ENODEV : -EADDRNOTAVAIL;
+		return -EADDRNOTAVAIL;
 	if (sk->sk_bound_dev_if && ifindex != sk->sk_bound_dev_if)
 		return -EINVAL;
 	inet->mc_index = ifindex;
@@ -450,6 +450,31 @@ void xs_sock_queue_err(struct sock *sk, struct sk_buff *skb, int err,
 
 drop:
 	kfree_skb(eskb);
+}
+
+/**
+ * xs_sock_local_err - queue a locally detected error for IP_RECVERR
+ * @sk: the socket
+ * @err: positive errno
+ * @daddr: destination of the failed send
+ * @port: its destination port
+ * @info: ee_info (the MTU for EMSGSIZE)
+ *
+ * As Linux's ip_local_error(): origin SO_EE_ORIGIN_LOCAL, no payload.
+ */
+void xs_sock_local_err(struct sock *sk, int err, __be32 daddr, __be16 port,
+		       u32 info)
+{
+	struct sk_buff *skb;
+
+	if (!inet_test_bit(RECVERR, sk))
+		return;
+	skb = alloc_skb(0, GFP_ATOMIC);
+	if (unlikely(!skb))
+		return;
+	xs_sock_queue_err(sk, skb, err, SO_EE_ORIGIN_LOCAL, 0, 0, info,
+			  inet_sk(sk)->inet_saddr, daddr, port, 0);
+	kfree_skb(skb);
 }
 
 /**

@@ -27,6 +27,8 @@ void xs_sock_queue_err(struct sock *sk, struct sk_buff *skb, int err,
 		       u8 origin, u8 type, u8 code, u32 info,
 		       __be32 offender, __be32 daddr, __be16 port,
 		       unsigned int payload);
+void xs_sock_local_err(struct sock *sk, int err, __be32 daddr, __be16 port,
+		       u32 info);
 int xs_sock_recv_err(struct sock *sk, struct msghdr *msg, int len,
 		     int *addr_len);
 int xs_icmp_errno(u8 type, u8 code, bool *fatal);

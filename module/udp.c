@@ -532,9 +532,12 @@ static int xs_udp_bind(struct socket *sock, struct sockaddr *uaddr,
 	return err;
 }
 
+/* Linux's inet_autobind(): no free ephemeral port is EAGAIN. */
 static int xs_udp_autobind(struct sock *sk)
 {
-	return sk->sk_num ? 0 : xs_udp_get_port(sk, 0);
+	if (sk->sk_num)
+		return 0;
+	return xs_udp_get_port(sk, 0) ? -EAGAIN : 0;
 }
 
 /* Linux's udp_disconnect(): forget the peer, and unlocked bindings. */
@@ -733,7 +736,7 @@ static void xs_udp_cork_mcast(struct sock *sk, struct xs_udp_cork *c)
 
 static struct sk_buff *xs_udp_build(struct sock *sk, struct msghdr *msg,
 				    size_t len, const struct xs_udp_cork *c,
-				    __be32 saddr, int *err)
+				    int *err)
 {
 	unsigned int hlen = LL_MAX_HEADER + sizeof(struct iphdr) +
 			    sizeof(struct udphdr);
@@ -763,18 +766,30 @@ static struct sk_buff *xs_udp_build(struct sock *sk, struct msghdr *msg,
 	uh->source = inet_sk(sk)->inet_sport;
 	uh->dest = c->dport;
 	uh->len = htons(ulen);
-	if (sk->sk_no_check_tx) {
-		uh->check = 0;
-		skb->ip_summed = CHECKSUM_NONE;
-		return skb;
-	}
-	/* The device (or the core's fallback) folds in the payload. */
-	uh->check = ~csum_tcpudp_magic(saddr, c->tx.daddr, ulen, IPPROTO_UDP,
-				       0);
+	uh->check = 0;
+	skb->ip_summed = CHECKSUM_NONE;
+	return skb;
+}
+
+/* Once the source is known: the device (or the core) folds the payload. */
+static void xs_udp_csum(struct sock *sk, struct sk_buff *skb, __be32 saddr,
+			__be32 daddr)
+{
+	struct udphdr *uh = udp_hdr(skb);
+
+	if (sk->sk_no_check_tx)
+		return;
+	uh->check = ~csum_tcpudp_magic(saddr, daddr, ntohs(uh->len),
+				       IPPROTO_UDP, 0);
 	skb->ip_summed = CHECKSUM_PARTIAL;
 	skb->csum_start = skb_transport_header(skb) - skb->head;
 	skb->csum_offset = offsetof(struct udphdr, check);
-	return skb;
+}
+
+/* IP_PMTUDISC_DO, PROBE and INTERFACE refuse to fragment locally. */
+static bool xs_udp_no_frag(u8 pmtudisc)
+{
+	return pmtudisc >= IP_PMTUDISC_DO && pmtudisc != IP_PMTUDISC_OMIT;
 }
 
 static int xs_udp_send_one(struct sock *sk, struct msghdr *msg, size_t len,
@@ -785,26 +800,35 @@ static int xs_udp_send_one(struct sock *sk, struct msghdr *msg, size_t len,
 	struct xs_rt rt;
 	int err;
 
+	/* Allocation and the copy from user space may sleep: before RCU. */
+	skb = xs_udp_build(sk, msg, len, c, &err);
+	if (!skb)
+		goto out_count;
 	rcu_read_lock();
 	err = xs_route_output(xn, c->tx.daddr, c->tx.saddr, c->tx.oif, &rt);
 	if (err)
-		goto out;
+		goto out_free;
 	if (rt.type == XSTACK_RT_BROADCAST && !c->tx.broadcast_ok) {
 		err = -EACCES;
-		goto out;
+		goto out_free;
 	}
-	if (c->tx.pmtudisc >= IP_PMTUDISC_DO &&
+	if (xs_udp_no_frag(c->tx.pmtudisc) &&
 	    len + sizeof(struct udphdr) + sizeof(struct iphdr) > rt.mtu) {
 		err = -EMSGSIZE;
-		goto out;
+		xs_sock_local_err(sk, -err, c->tx.daddr, c->dport,
+				  rt.mtu - sizeof(struct iphdr));
+		goto out_free;
 	}
 	c->tx.saddr = rt.src;
-	skb = xs_udp_build(sk, msg, len, c, rt.src, &err);
-	if (!skb)
-		goto out;
+	xs_udp_csum(sk, skb, rt.src, c->tx.daddr);
 	err = xs_ip_send_routed(xn, skb, &c->tx, &rt);
-out:
 	rcu_read_unlock();
+	goto out_count;
+
+out_free:
+	rcu_read_unlock();
+	kfree_skb(skb);
+out_count:
 	if (!err)
 		XS_INC(xn, Udp_OutDatagrams);
 	else if (err == -ENOBUFS || err == -EAGAIN)
@@ -824,12 +848,13 @@ static int xs_udp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 		return -EOPNOTSUPP;
 
 	lock_sock(sk);
+	/* As inet_sendmsg(): the socket gets its port before anything. */
+	err = xs_udp_autobind(sk);
 	xs_udp_cork_init(sk, &c);
-	err = xs_udp_dest(sk, msg, &c);
+	if (!err)
+		err = xs_udp_dest(sk, msg, &c);
 	if (!err && msg->msg_controllen)
 		err = xs_udp_cmsg(sk, msg, &c);
-	if (!err)
-		err = xs_udp_autobind(sk);
 	if (!err) {
 		xs_udp_cork_mcast(sk, &c);
 		err = xs_udp_send_one(sk, msg, len, &c);
@@ -849,12 +874,11 @@ static int xs_udp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 	unsigned int ulen;
 	int copied, err;
 
-	if (flags & MSG_OOB)
-		return -EOPNOTSUPP;
 	if (flags & MSG_ERRQUEUE)
 		return xs_sock_recv_err(sk, msg, len, &msg->msg_namelen);
 
-	skb = skb_recv_datagram(sk, flags, &err);
+	/* MSG_OOB means nothing to UDP and is ignored, as Linux. */
+	skb = skb_recv_datagram(sk, flags & ~MSG_OOB, &err);
 	if (!skb)
 		return err;
 	ulen = skb->len;
@@ -909,11 +933,44 @@ static int xs_udp_setsockopt(struct socket *sock, int level, int optname,
 	return err;
 }
 
+/* IP_MTU: the path MTU towards the connected peer, as Linux. */
+static int xs_udp_get_mtu(struct sock *sk, char __user *optval,
+			  int __user *optlen)
+{
+	struct xs_net *xn = xs_net(sock_net(sk));
+	struct xs_rt rt;
+	int len, val, err;
+
+	if (get_user(len, optlen))
+		return -EFAULT;
+	if (len < 0)
+		return -EINVAL;
+	lock_sock(sk);
+	err = -ENOTCONN;
+	if (sk->sk_state == TCP_ESTABLISHED) {
+		rcu_read_lock();
+		err = xs_route_output(xn, sk->sk_daddr, 0, sk->sk_bound_dev_if,
+				      &rt);
+		if (!err)
+			val = rt.mtu;
+		rcu_read_unlock();
+	}
+	release_sock(sk);
+	if (err)
+		return err;
+	len = min_t(unsigned int, len, sizeof(int));
+	if (put_user(len, optlen) || copy_to_user(optval, &val, len))
+		return -EFAULT;
+	return 0;
+}
+
 static int xs_udp_getsockopt(struct socket *sock, int level, int optname,
 			     char __user *optval, int __user *optlen)
 {
 	if (level != SOL_IP)
 		return -ENOPROTOOPT;
+	if (optname == IP_MTU)
+		return xs_udp_get_mtu(sock->sk, optval, optlen);
 	return xs_ip_getsockopt(sock->sk, optname, optval, optlen);
 }
 
@@ -952,8 +1009,6 @@ static int xs_udp_shutdown(struct socket *sock, int how)
 	if (sk->sk_state == TCP_CLOSE)
 		err = -ENOTCONN;	/* but still wake pollers, as Linux */
 	WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | how);
-	if (sk->sk_state != TCP_CLOSE)
-		xs_udp_disconnect(sk, MSG_DONTWAIT);
 	sk->sk_state_change(sk);
 	release_sock(sk);
 	return err;
