@@ -596,7 +596,7 @@ static int xs_ping_group_range_sysctl(const struct ctl_table *table, int write,
 {
 	struct user_namespace *ns = current_user_ns();
 	u64 *range = table->data, cur = READ_ONCE(*range);
-	unsigned int vals[2];
+	int vals[2];
 	struct ctl_table tmp = {
 		.data = vals,
 		.maxlen = sizeof(vals),
@@ -609,7 +609,8 @@ static int xs_ping_group_range_sysctl(const struct ctl_table *table, int write,
 
 	vals[0] = from_kgid_munged(ns, KGIDT_INIT((u32)cur));
 	vals[1] = from_kgid_munged(ns, KGIDT_INIT(cur >> 32));
-	err = proc_douintvec_minmax(&tmp, write, buffer, lenp, ppos);
+	/* proc_douintvec_minmax() takes no arrays: ints, 0..INT_MAX. */
+	err = proc_dointvec_minmax(&tmp, write, buffer, lenp, ppos);
 	if (!write || err)
 		return err;
 	low = make_kgid(ns, vals[0]);
