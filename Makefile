@@ -55,7 +55,7 @@ run: deps all
 	scripts/vm $(VMFLAGS) -- scripts/demo.sh
 
 check: deps all selftests
-	scripts/vm $(VMFLAGS) --out build/results -- \
+	scripts/vm $(VMFLAGS) --timeout 2700 --out build/results -- \
 		selftests/run.sh --module $(MODSRC)/module/xstack.ko
 
 shell: deps all
