@@ -99,11 +99,11 @@ run_unresolved()
 	local m i=99 pids=""
 	for m in $UNRES_MODES; do
 		# shellcheck disable=SC2046
-		in_nb "$XS_PING" --inet -W 6000 $(mode_opts "$m") \
+		in_nb "$XS_PING" --inet -W 8000 $(mode_opts "$m") \
 			"10.0.0.$i" >"$OUT.native.$m" 2>&1 &
 		pids="$pids $!"
 		# shellcheck disable=SC2046
-		in_xa "$XS_PING" -W 6000 $(mode_opts "$m") \
+		in_xa "$XS_PING" -W 8000 $(mode_opts "$m") \
 			"10.0.0.$i" >"$OUT.xstack.$m" 2>&1 &
 		pids="$pids $!"
 		i=$((i - 1))
