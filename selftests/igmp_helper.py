@@ -26,10 +26,6 @@ Standard library only (the guest has python3; scapy is not needed).
       time of the first packet.
   send --ifaddr A --group G --port P --data D
       Send one UDP datagram to G:P from the interface of address A.
-  pcap FILE
-      One line per IGMP packet of a tcpdump capture (Ethernet):
-      "TIME SRC DST TTL RA CSUM TYPE GROUP" with RA 1 when the Router
-      Alert option is present and CSUM "ok" or "bad".
 """
 import argparse
 import ctypes
@@ -238,48 +234,6 @@ def cmd_send(a):
     return 0
 
 
-def cmd_pcap(a):
-    with open(a.file, "rb") as f:
-        data = f.read()
-    if len(data) < 24:
-        return 0
-    magic = struct.unpack("<I", data[:4])[0]
-    end = "<" if magic in (0xa1b2c3d4, 0xa1b23c4d) else ">"
-    nano = magic in (0xa1b23c4d, 0x4d3cb2a1)
-    linktype = struct.unpack(end + "I", data[20:24])[0]
-    off = 24
-    while off + 16 <= len(data):
-        sec, frac, incl, _ = struct.unpack(end + "IIII", data[off:off + 16])
-        off += 16
-        pkt = data[off:off + incl]
-        off += incl
-        if len(pkt) < incl:
-            break
-        t = sec + frac / (1e9 if nano else 1e6)
-        if linktype == 1:	# Ethernet
-            if len(pkt) < 14 or pkt[12:14] != b"\x08\x00":
-                continue
-            ip = pkt[14:]
-        elif linktype == 113:	# Linux cooked
-            ip = pkt[16:]
-        else:
-            ip = pkt
-        if len(ip) < 20 or ip[9] != IPPROTO_IGMP:
-            continue
-        ihl = (ip[0] & 0x0f) * 4
-        tot = struct.unpack("!H", ip[2:4])[0]
-        opts = ip[20:ihl]
-        ra = 1 if RA in opts else 0
-        igmp = ip[ihl:tot]
-        if len(igmp) < 8:
-            continue
-        ok = "ok" if csum(igmp) == 0 and csum(ip[:ihl]) == 0 else "bad"
-        print("%.6f %s %s %d %d %s 0x%02x %s" % (
-            t, socket.inet_ntoa(ip[12:16]), socket.inet_ntoa(ip[16:20]),
-            ip[8], ra, ok, igmp[0], socket.inet_ntoa(igmp[4:8])))
-    return 0
-
-
 def main():
     p = argparse.ArgumentParser()
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -307,8 +261,6 @@ def main():
     s.add_argument("--group", required=True)
     s.add_argument("--port", type=int, required=True)
     s.add_argument("--data", required=True)
-    c = sub.add_parser("pcap")
-    c.add_argument("file")
     a = p.parse_args()
     return globals()["cmd_" + a.cmd](a)
 
