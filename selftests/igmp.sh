@@ -20,6 +20,7 @@
 #   - IGMPv1 querier: reports become v1, no leave (RFC 2236 4);
 #   - malformed IGMP is counted (Igmp InCsumErrors, InErrors);
 #   - setsockopt errnos equal to AF_INET's (nb runs the same sequence);
+#   - net.xstack.igmp_* defaults and bounds;
 #   - detaching the device with a joined socket is clean.
 
 # awk and jq programs are single-quoted on purpose.
@@ -132,6 +133,21 @@ maddr_field()
 	in_xa xsctl -j maddr show dev veth0 |
 		jq_run --arg g "$1" --arg f "$2" \
 			'.[] | select(.group == $g) | .[$f] | tostring'
+}
+
+check_sysctls()
+{
+	check_eq "net.xstack.igmp_max_memberships default (Linux's)" 20 \
+		"$(in_xa sysctl -n net.xstack.igmp_max_memberships)"
+	check_eq "net.xstack.igmp_qrv default (RFC 2236 8.1)" 2 \
+		"$(in_xa sysctl -n net.xstack.igmp_qrv)"
+	check_eq "net.xstack.igmp_unsolicited_report_interval (RFC 2236 8.10)" \
+		10000 "$(in_xa sysctl -n \
+			net.xstack.igmp_unsolicited_report_interval)"
+	check_fails "igmp_qrv 0 refused" \
+		in_xa sysctl -qw net.xstack.igmp_qrv=0
+	check_fails "igmp_unsolicited_report_interval 0 refused" \
+		in_xa sysctl -qw net.xstack.igmp_unsolicited_report_interval=0
 }
 
 check_joined_state()
@@ -358,6 +374,7 @@ main()
 	in_xa xsctl maddr show >/dev/null 2>&1 ||
 		skip "no XSTACK_CMD_MADDR_GET in this build"
 	NB_IF=$(in_nb cat /sys/class/net/veth0/ifindex)
+	check_sysctls
 	CAP=/tmp/igmp.$XS_ID.txt
 	bg in_nb tcpdump -i veth0 -n -tt -v -l igmp >"$CAP" 2>/dev/null
 	sleep 2
