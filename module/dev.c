@@ -252,8 +252,11 @@ static int xs_netdev_event(struct notifier_block *nb, unsigned long event,
 		xs_dev_changemtu(xd);
 		break;
 	case NETDEV_DOWN:
-		/* Neighbours learned on the link are stale once it is down. */
+		/* Neighbours learned on the link are stale once it is down;
+		 * IGMP stops its timers until the link is up again.
+		 */
 		xs_neigh_dev_down(xd);
+		xs_mc_dev_down(xd);
 		fallthrough;
 	case NETDEV_CHANGE:
 		WRITE_ONCE(xd->noarp, xs_dev_noarp(dev));
