@@ -53,6 +53,7 @@ void xs_ip_deliver_err(struct xs_net *xn, struct sk_buff *skb, u8 type,
  *	locally; WANT sets DF when the datagram fits the path MTU and
  *	fragments it otherwise; DONT never sets DF
  * @broadcast_ok: the sender may send to broadcast (SO_BROADCAST)
+ * @ttl_exact: use @ttl even when 0 (IP_MULTICAST_TTL 0)
  * @mc_loop: loop multicast back to local members (IP_MULTICAST_LOOP)
  * @router_alert: add the IP Router Alert option (RFC 2113; IGMP)
  * @oif: bound device index or 0
@@ -67,6 +68,7 @@ struct xs_ip_tx {
 	u8 ttl;
 	u8 pmtudisc;
 	bool broadcast_ok;
+	bool ttl_exact;
 	bool mc_loop;
 	bool router_alert;
 	int oif;

@@ -238,7 +238,7 @@ static void xs_ip_build_header(struct xs_net *xn, struct sk_buff *skb,
 	iph->frag_off = xs_ip_want_df(tx->pmtudisc, skb->len, rt) ?
 			htons(IP_DF) : 0;
 	iph->id = xs_ip_select_id(xn, tx);
-	if (tx->ttl)
+	if (tx->ttl || tx->ttl_exact)
 		iph->ttl = tx->ttl;
 	else if (rt->type == XSTACK_RT_MULTICAST)
 		iph->ttl = 1;	/* RFC 1112 6.1: default multicast TTL */

@@ -529,6 +529,27 @@ int xs_sock_recv_err(struct sock *sk, struct msghdr *msg, int len,
 	return copied;
 }
 
+/*
+ * IP_PKTINFO's ipi_spec_dst: the address a reply would come from, i.e.
+ * the destination if it is ours, else (broadcast, multicast) the source
+ * address routing picks on the receiving device (Linux's
+ * fib_compute_spec_dst()).
+ */
+static __be32 xs_sock_spec_dst(struct sock *sk, struct sk_buff *skb)
+{
+	struct xs_net *xn = xs_net(sock_net(sk));
+	const struct iphdr *iph = ip_hdr(skb);
+	__be32 spec = iph->daddr;
+	struct xs_rt rt;
+
+	rcu_read_lock();
+	if (!xs_addr_lookup_rcu(xn, iph->daddr) &&
+	    !xs_route_output(xn, iph->saddr, 0, skb->skb_iif, &rt))
+		spec = rt.src;
+	rcu_read_unlock();
+	return spec;
+}
+
 /**
  * xs_sock_recv_cmsgs - IP_RECVTTL/IP_RECVTOS/IP_PKTINFO control messages
  * @msg: user message
@@ -544,7 +565,7 @@ void xs_sock_recv_cmsgs(struct msghdr *msg, struct sock *sk,
 		struct in_pktinfo info = {};
 
 		info.ipi_ifindex = skb->skb_iif;
-		info.ipi_spec_dst.s_addr = iph->daddr;
+		info.ipi_spec_dst.s_addr = xs_sock_spec_dst(sk, skb);
 		info.ipi_addr.s_addr = iph->daddr;
 		put_cmsg(msg, SOL_IP, IP_PKTINFO, sizeof(info), &info);
 	}

@@ -449,6 +449,8 @@ const struct xs_l4_proto xs_udp_l4 = {
 
 static int xs_udp_init(struct sock *sk)
 {
+	if (sk->sk_socket)
+		set_bit(SOCK_CUSTOM_SOCKOPT, &sk->sk_socket->flags);
 	xs_sock_init_ip(sk);
 	sock_set_flag(sk, SOCK_RCU_FREE);
 	return 0;
@@ -731,6 +733,7 @@ static void xs_udp_cork_mcast(struct sock *sk, struct xs_udp_cork *c)
 	if (!c->tx.saddr)
 		c->tx.saddr = READ_ONCE(inet->mc_addr);
 	c->tx.ttl = READ_ONCE(inet->mc_ttl);
+	c->tx.ttl_exact = true;		/* IP_MULTICAST_TTL 0 means 0 */
 	c->tx.mc_loop = inet_test_bit(MC_LOOP, sk);
 }
 
@@ -916,12 +919,37 @@ static int xs_udp_release(struct socket *sock)
 	return 0;
 }
 
+/*
+ * The core refuses SO_REUSEPORT for families other than AF_INET/AF_INET6,
+ * so UDP sockets carry SOCK_CUSTOM_SOCKOPT: SOL_SOCKET comes here, and
+ * everything but SO_REUSEPORT goes on to the core unchanged.
+ */
+static int xs_udp_sol_socket(struct socket *sock, int optname,
+			     sockptr_t optval, unsigned int optlen)
+{
+	int val;
+
+	if (optname != SO_REUSEPORT)
+		return sock_setsockopt(sock, SOL_SOCKET, optname, optval,
+				       optlen);
+	if (optlen < sizeof(int))
+		return -EINVAL;
+	if (copy_from_sockptr(&val, optval, sizeof(val)))
+		return -EFAULT;
+	lock_sock(sock->sk);
+	sock->sk->sk_reuseport = !!val;
+	release_sock(sock->sk);
+	return 0;
+}
+
 static int xs_udp_setsockopt(struct socket *sock, int level, int optname,
 			     sockptr_t optval, unsigned int optlen)
 {
 	struct sock *sk = sock->sk;
 	int err;
 
+	if (level == SOL_SOCKET)
+		return xs_udp_sol_socket(sock, optname, optval, optlen);
 	if (level != SOL_IP)
 		return -ENOPROTOOPT;
 	lock_sock(sk);
