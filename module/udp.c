@@ -818,8 +818,7 @@ static int xs_udp_send_one(struct sock *sk, struct msghdr *msg, size_t len,
 	if (xs_udp_no_frag(c->tx.pmtudisc) &&
 	    len + sizeof(struct udphdr) + sizeof(struct iphdr) > rt.mtu) {
 		err = -EMSGSIZE;
-		xs_sock_local_err(sk, -err, c->tx.daddr, c->dport,
-				  rt.mtu - sizeof(struct iphdr));
+		xs_sock_local_err(sk, -err, c->tx.daddr, c->dport, rt.mtu);
 		goto out_free;
 	}
 	c->tx.saddr = rt.src;
