@@ -756,14 +756,17 @@ static int xs_nl_route_add_locked(struct xs_net *xn, struct genl_info *info,
 		if (IS_ERR(req->xd))
 			return PTR_ERR(req->xd);
 	}
+	/* RCU for the lookups only: allocation below may sleep. */
+	rcu_read_lock();
 	err = xs_nl_route_validate(xn, info, req);
-	if (err)
-		return err;
-	if (xs_route_exists(xn, req)) {
+	if (!err && xs_route_exists(xn, req)) {
 		NL_SET_ERR_MSG(info->extack,
 			       "a route to this prefix with this metric exists");
-		return -EEXIST;
+		err = -EEXIST;
 	}
+	rcu_read_unlock();
+	if (err)
+		return err;
 	r = xs_route_alloc(req->dst, req->plen, req->xd);
 	if (unlikely(!r))
 		return -ENOMEM;
@@ -794,9 +797,7 @@ int xs_nl_route_add(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		return err;
 	rtnl_lock();
-	rcu_read_lock();
 	err = xs_nl_route_add_locked(xn, info, &req);
-	rcu_read_unlock();
 	rtnl_unlock();
 	return err;
 }
