@@ -618,8 +618,10 @@ cap_start()
 	err=/tmp/cap.$XS_ID.$name.err
 	rm -f "$XS_CAP_FILE"
 	# Not through in_ns: $! must be tcpdump itself, for cap_stop.
+	# --immediate-mode: libpcap's TPACKET_V3 ring otherwise hands over
+	# packets a block at a time, and the last block is lost on SIGINT.
 	ip netns exec "$ns" tcpdump -Z root -i "$dev" -n -U -s 0 \
-		-w "$XS_CAP_FILE" "$@" 2>"$err" &
+		--immediate-mode -w "$XS_CAP_FILE" "$@" 2>"$err" &
 	XS_CAP_PID=$!
 	XS_PIDS="$XS_PIDS $!"
 	for i in $(seq 1 100); do
@@ -635,7 +637,7 @@ cap_stop()
 {
 	local i
 	[ -n "$XS_CAP_PID" ] || return 0
-	sleep 0.3
+	sleep 1
 	kill -INT "$XS_CAP_PID" 2>/dev/null || true
 	for i in $(seq 1 50); do
 		kill -0 "$XS_CAP_PID" 2>/dev/null || break
