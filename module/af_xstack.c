@@ -18,6 +18,7 @@
 #include <net/sock.h>
 
 #include "ping.h"
+#include "sock.h"
 #include "udp.h"
 #include "xstack.h"
 
@@ -100,6 +101,7 @@ static int xs_create(struct net *net, struct socket *sock, int protocol,
 	sock->ops = &xs_ops_rt[sw - xs_protosw];
 	sock->state = SS_UNCONNECTED;
 	sock_init_data(sock, sk);
+	sk->sk_destruct = xs_sock_destruct;
 	sk->sk_protocol = protocol;
 	if (sk->sk_prot->init) {
 		err = sk->sk_prot->init(sk);

@@ -105,6 +105,19 @@ int xs_sock_getname(struct socket *sock, struct sockaddr *uaddr, int peer)
 }
 
 /**
+ * xs_sock_destruct - free what a closed socket still queues
+ * @sk: the socket, at its final free
+ *
+ * Datagrams nobody read and queued errors (the role of Linux's
+ * inet_sock_destruct() for its sockets).
+ */
+void xs_sock_destruct(struct sock *sk)
+{
+	__skb_queue_purge(&sk->sk_receive_queue);
+	__skb_queue_purge(&sk->sk_error_queue);
+}
+
+/**
  * xs_sock_init_ip - IP-level defaults of a new socket
  * @sk: the socket
  */

@@ -19,6 +19,7 @@ int xs_sock_parse_bind_addr(const struct sockaddr *uaddr, int len,
 			    struct sockaddr_in *sin);
 int xs_sock_getname(struct socket *sock, struct sockaddr *uaddr, int peer);
 void xs_sock_init_ip(struct sock *sk);
+void xs_sock_destruct(struct sock *sk);
 int xs_ip_setsockopt(struct sock *sk, int optname, sockptr_t optval,
 		     unsigned int optlen);
 int xs_ip_getsockopt(struct sock *sk, int optname, char __user *optval,
