@@ -168,9 +168,9 @@ check_reach_xb()
 	xs_ping_ok "xb -> xa, 3 echoes" "$NS_XB" -c 3 10.0.0.1
 	cap_stop
 	cap_check "capture xa -> xb: what xa sent" "$XS_CAP_FILE" \
-		"$(mac_of "$NS_XA" veth0)" 50
+		"$(mac_of "$NS_XA" veth0)" 8
 	cap_check "capture xa -> xb: what xb sent" "$XS_CAP_FILE" \
-		"$(mac_of "$NS_XB" veth0)" 50
+		"$(mac_of "$NS_XB" veth0)" 8
 }
 
 main()
@@ -188,7 +188,7 @@ main()
 	check_no_route
 	cap_stop
 	cap_check "capture xa -> nb: what xa sent" "$XS_CAP_FILE" \
-		"$(mac_of "$NS_XA" veth0)" 50
+		"$(mac_of "$NS_XA" veth0)" 8
 	check_reach_xb
 	check_dmesg_clean
 	xs_done

@@ -620,7 +620,8 @@ cap_start()
 	# Not through in_ns: $! must be tcpdump itself, for cap_stop.
 	# --immediate-mode: libpcap's TPACKET_V3 ring otherwise hands over
 	# packets a block at a time, and the last block is lost on SIGINT.
-	ip netns exec "$ns" tcpdump -Z root -i "$dev" -n -U -s 0 \
+	# -B: bursts of 45 fragments overflowed the default 2 MiB under TCG.
+	ip netns exec "$ns" tcpdump -Z root -i "$dev" -n -U -s 0 -B 16384 \
 		--immediate-mode -w "$XS_CAP_FILE" "$@" 2>"$err" &
 	XS_CAP_PID=$!
 	XS_PIDS="$XS_PIDS $!"
