@@ -32,6 +32,14 @@
  * at exit (the namespaces go with the process).
  * ICMP rate limits are off in all namespaces (icmp_ratelimit=0), so that
  * every port unreachable asked for is sent.
+ *
+ * Other socket types reuse the topology and the fixture (tcp.c, through
+ * xs_tcp.h): before including this file they define XU_FIXTURE (the
+ * fixture's name, "udp" by default), XU_SOCK_TYPE and XU_PROTO_NAME (the
+ * socket FIXTURE_SETUP checks the stack under test can make), and may
+ * define XU_FIXTURE_EXTRA (more fixture fields), XU_SETUP_HOOK and
+ * XU_TEARDOWN_HOOK (functions of the fixture data, run at the end of the
+ * setup and at the start of the teardown).
  */
 #ifndef XS_UDP_H
 #define XS_UDP_H
@@ -55,6 +63,21 @@
 
 #include "xs_common.h"
 #include "kselftest_harness.h"
+
+#ifndef XU_FIXTURE
+#define XU_FIXTURE	udp
+#define XU_SOCK_TYPE	SOCK_DGRAM
+#define XU_PROTO_NAME	"UDP"
+#endif
+#ifndef XU_FIXTURE_EXTRA
+#define XU_FIXTURE_EXTRA
+#endif
+
+/* The harness pastes its fixture argument: expand XU_FIXTURE first. */
+#define XU_APPLY(m, n)		m(n)
+#define XU_APPLY2(m, n, v)	m(n, v)
+#define XU_F(m)			XU_APPLY(m, XU_FIXTURE)
+#define XU_SELF			XU_F(FIXTURE_DATA)
 
 #define XU_LOCAL	"10.0.0.1"
 #define XU_PEER		"10.0.0.2"
@@ -327,7 +350,7 @@ static inline long long xu_snmp_file(const char *path, const char *group,
 
 /* ------------------------------------------------------------ fixture */
 
-FIXTURE(udp) {
+XU_F(FIXTURE) {
 	int family;		/* AF_INET or the AF_XSTACK number */
 	int lns, pns;		/* netns fds: local, peer */
 	int ifindex;		/* veth0 in the local netns */
@@ -336,23 +359,25 @@ FIXTURE(udp) {
 	char snmp[64];		/* the local stack's snmp file */
 	char sysctl[64];	/* the local stack's sysctl directory */
 	char proc_udp[64];	/* the local stack's udp socket list */
+	char proc_tcp[64];	/* the local stack's tcp socket list */
 	char restore_path[128];	/* a sysctl to restore at teardown */
 	char restore_val[128];
+	XU_FIXTURE_EXTRA
 };
 
-FIXTURE_VARIANT(udp) {
+XU_F(FIXTURE_VARIANT) {
 	int v;			/* XU_INET or XU_XSTACK */
 };
 
-FIXTURE_VARIANT_ADD(udp, inet) {
+XU_APPLY2(FIXTURE_VARIANT_ADD, XU_FIXTURE, inet) {
 	.v = XU_INET,
 };
 
-FIXTURE_VARIANT_ADD(udp, xstack) {
+XU_APPLY2(FIXTURE_VARIANT_ADD, XU_FIXTURE, xstack) {
 	.v = XU_XSTACK,
 };
 
-FIXTURE_SETUP(udp)
+XU_F(FIXTURE_SETUP)
 {
 	int fd, v = variant->v;
 
@@ -366,6 +391,8 @@ FIXTURE_SETUP(udp)
 			 "/proc/sys/net/ipv4");
 		snprintf(self->proc_udp, sizeof(self->proc_udp),
 			 "/proc/net/udp");
+		snprintf(self->proc_tcp, sizeof(self->proc_tcp),
+			 "/proc/net/tcp");
 	} else {
 		self->family = xs_family();
 		if (self->family < 0)
@@ -377,6 +404,8 @@ FIXTURE_SETUP(udp)
 			 "/proc/sys/net/xstack");
 		snprintf(self->proc_udp, sizeof(self->proc_udp),
 			 "/proc/net/xstack/udp");
+		snprintf(self->proc_tcp, sizeof(self->proc_tcp),
+			 "/proc/net/xstack/tcp");
 	}
 	if (xu_topo_err[v][0])
 		SKIP(return, "%s topology: %s", xu_variant_name[v],
@@ -394,18 +423,24 @@ FIXTURE_SETUP(udp)
 	ASSERT_LT(0, self->ifindex1);
 	ASSERT_LT(0, self->pifindex);
 
-	fd = socket(self->family, SOCK_DGRAM, 0);
+	fd = socket(self->family, XU_SOCK_TYPE, 0);
 	if (fd < 0 && v == XU_XSTACK &&
 	    (errno == ESOCKTNOSUPPORT || errno == EPROTONOSUPPORT))
-		SKIP(return, "xstack has no UDP yet (socket: %s)",
+		SKIP(return, "xstack has no " XU_PROTO_NAME " yet (socket: %s)",
 		     xu_ename(errno));
-	ASSERT_LE(0, fd) TH_LOG("socket(%d, SOCK_DGRAM, 0): %s",
-				self->family, xu_ename(errno));
+	ASSERT_LE(0, fd) TH_LOG("socket(%d, %d, 0): %s", self->family,
+				XU_SOCK_TYPE, xu_ename(errno));
 	close(fd);
+#ifdef XU_SETUP_HOOK
+	XU_SETUP_HOOK(self);
+#endif
 }
 
-FIXTURE_TEARDOWN(udp)
+XU_F(FIXTURE_TEARDOWN)
 {
+#ifdef XU_TEARDOWN_HOOK
+	XU_TEARDOWN_HOOK(self);
+#endif
 	if (self->restore_path[0])
 		xu_write_file(self->restore_path, self->restore_val);
 	if (self->lns >= 0)
@@ -417,13 +452,13 @@ FIXTURE_TEARDOWN(udp)
 /* ------------------------------------------------------------ helpers */
 
 /* A UDP socket of the family under test, in the local netns. */
-static inline int xu_sock(FIXTURE_DATA(udp) *self)
+static inline int xu_sock(XU_SELF *self)
 {
 	return socket(self->family, SOCK_DGRAM, 0);
 }
 
 /* An AF_INET socket of the native peer. */
-static inline int xu_peer_socket(FIXTURE_DATA(udp) *self, int type, int proto)
+static inline int xu_peer_socket(XU_SELF *self, int type, int proto)
 {
 	int fd, err;
 
@@ -437,20 +472,20 @@ static inline int xu_peer_socket(FIXTURE_DATA(udp) *self, int type, int proto)
 	return fd;
 }
 
-static inline int xu_peer_sock(FIXTURE_DATA(udp) *self)
+static inline int xu_peer_sock(XU_SELF *self)
 {
 	return xu_peer_socket(self, SOCK_DGRAM, 0);
 }
 
 /* A counter of the local stack under test (Udp, Ip, Icmp groups). */
-static inline long long xu_stat(FIXTURE_DATA(udp) *self, const char *group,
+static inline long long xu_stat(XU_SELF *self, const char *group,
 			 const char *name)
 {
 	return xu_snmp_file(self->snmp, group, name);
 }
 
 /* A counter of the native peer. */
-static inline long long xu_peer_stat(FIXTURE_DATA(udp) *self, const char *group,
+static inline long long xu_peer_stat(XU_SELF *self, const char *group,
 			      const char *name)
 {
 	long long v;
@@ -464,7 +499,7 @@ static inline long long xu_peer_stat(FIXTURE_DATA(udp) *self, const char *group,
 }
 
 /* Path of a sysctl of the local stack (ip_local_port_range, ...). */
-static inline const char *xu_sysctl_path(FIXTURE_DATA(udp) *self, const char *name,
+static inline const char *xu_sysctl_path(XU_SELF *self, const char *name,
 				  char *buf, size_t size)
 {
 	snprintf(buf, size, "%s/%s", self->sysctl, name);
@@ -472,7 +507,7 @@ static inline const char *xu_sysctl_path(FIXTURE_DATA(udp) *self, const char *na
 }
 
 /* Change a local sysctl for this test; the old value comes back after. */
-static inline int xu_sysctl_set(FIXTURE_DATA(udp) *self, const char *name,
+static inline int xu_sysctl_set(XU_SELF *self, const char *name,
 			 const char *val)
 {
 	char path[128];
@@ -489,7 +524,7 @@ static inline int xu_sysctl_set(FIXTURE_DATA(udp) *self, const char *name,
 }
 
 /* A peer socket bound to 10.0.0.2:port (0: ephemeral); -1 on failure. */
-static inline int xu_peer_bound(FIXTURE_DATA(udp) *self, int port)
+static inline int xu_peer_bound(XU_SELF *self, int port)
 {
 	int fd = xu_peer_sock(self);
 
