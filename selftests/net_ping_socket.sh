@@ -167,10 +167,11 @@ check_reach_xb()
 	done
 	xs_ping_ok "xb -> xa, 3 echoes" "$NS_XB" -c 3 10.0.0.1
 	cap_stop
+	# Each way: 1 + 3 + 45 frames of the three sizes, 3 echoes, ARP.
 	cap_check "capture xa -> xb: what xa sent" "$XS_CAP_FILE" \
-		"$(mac_of "$NS_XA" veth0)" 8
+		"$(mac_of "$NS_XA" veth0)" 52
 	cap_check "capture xa -> xb: what xb sent" "$XS_CAP_FILE" \
-		"$(mac_of "$NS_XB" veth0)" 8
+		"$(mac_of "$NS_XB" veth0)" 52
 }
 
 main()
@@ -187,8 +188,10 @@ main()
 	check_unresolved
 	check_no_route
 	cap_stop
+	# The IPv4 frames of check_reach_nb alone: 1 + 1 + 3 + 45 for the
+	# sizes, 3 + 3 + 1 + 1 + 2 + 1 echoes and replies; ARP besides.
 	cap_check "capture xa -> nb: what xa sent" "$XS_CAP_FILE" \
-		"$(mac_of "$NS_XA" veth0)" 8
+		"$(mac_of "$NS_XA" veth0)" 61
 	check_reach_xb
 	check_dmesg_clean
 	xs_done

@@ -605,6 +605,8 @@ topo_down()
 
 XS_CAP_PID=""
 XS_CAP_FILE=""
+XS_CAP_ERR=""
+XS_CAP_DROPS=""
 
 # cap_start NS DEV NAME [PCAP-FILTER...]: tcpdump on DEV in NS into
 # $XS_RESULTS/<test>-NAME.pcap (kept for inspection), running once this
@@ -616,11 +618,16 @@ cap_start()
 	xs_require tcpdump
 	XS_CAP_FILE=${XS_RESULTS:-/tmp}/$XS_TEST-$name.pcap
 	err=/tmp/cap.$XS_ID.$name.err
+	XS_CAP_ERR=$err
+	XS_CAP_DROPS=""
 	rm -f "$XS_CAP_FILE"
 	# Not through in_ns: $! must be tcpdump itself, for cap_stop.
 	# --immediate-mode: libpcap's TPACKET_V3 ring otherwise hands over
 	# packets a block at a time, and the last block is lost on SIGINT.
-	# -B: bursts of 45 fragments overflowed the default 2 MiB under TCG.
+	# -B: in immediate mode (TPACKET_V2) on a veth, which has offloads,
+	# each ring slot takes 128 KiB: the default 2 MiB ring holds 16
+	# frames, and the 90 frames of a 65507-byte echo and its reply
+	# overflowed it while tcpdump wrote to 9p under TCG. 16 MiB: 128.
 	ip netns exec "$ns" tcpdump -Z root -i "$dev" -n -U -s 0 -B 16384 \
 		--immediate-mode -w "$XS_CAP_FILE" "$@" 2>"$err" &
 	XS_CAP_PID=$!
@@ -634,6 +641,8 @@ cap_start()
 }
 
 # cap_stop: stop the capture started last; the file is complete after.
+# XS_CAP_DROPS: the frames tcpdump's ring lost ("N packets dropped by
+# kernel"), empty when tcpdump did not say (killed).
 cap_stop()
 {
 	local i
@@ -647,6 +656,10 @@ cap_stop()
 	kill -KILL "$XS_CAP_PID" 2>/dev/null || true
 	wait "$XS_CAP_PID" 2>/dev/null || true
 	XS_CAP_PID=""
+	XS_CAP_DROPS=$(sed -n 's/^\([0-9]*\) packets\{0,1\} dropped by kernel$/\1/p' \
+		"$XS_CAP_ERR" 2>/dev/null | head -n 1)
+	[ -n "$XS_CAP_DROPS" ] ||
+		log "tcpdump gave no statistics: $(tr '\n' ' ' <"$XS_CAP_ERR")"
 }
 
 # The fields of cap_dump, in this order (numbered for awk -F'|').
@@ -675,10 +688,15 @@ cap_dump()
 # xstack sent), at least MIN (default 1), tshark finds none malformed or
 # otherwise in error (expert severity error: 0x800000) and none with a
 # bad IP or ICMP checksum (status 0; a bad ICMP checksum alone is only an
-# expert warning).
+# expert warning). The capture of FILE (the last one stopped) must be
+# complete: a frame tcpdump dropped is a frame nobody checked.
 cap_check()
 {
 	local desc=$1 file=$2 mac=$3 min=${4:-1} res n bad
+	if [ "$file" = "$XS_CAP_FILE" ] && [ "${XS_CAP_DROPS:-0}" != 0 ]; then
+		nok "$desc: tcpdump dropped $XS_CAP_DROPS frames, the capture is incomplete"
+		return
+	fi
 	cap_dump "$file"
 	res=$(awk -F'|' -v mac="$mac" '
 		$2 != mac { next }
