@@ -4,7 +4,8 @@
 #
 #   make              build module/xstack.ko and the tools
 #   make run          boot the QEMU guest and show xstack at work
-#   make check        run the whole test suite in the guest (DEBUG=1: debug kernel)
+#   make check        run the whole test suite in the guest (DEBUG=1: debug
+#                     kernel; TESTS="udp net_ping.sh": only those tests)
 #   make shell        interactive guest shell with xstack loaded
 #   make lint         sparse (C=1) and checkpatch --strict on our files
 #   make dkms-check   dkms add/build/remove against the 6.12 headers
@@ -13,14 +14,19 @@ KVER      ?= $(shell scripts/kver.sh)
 KDIR      ?= /lib/modules/$(KVER)/build
 XS_CACHE  ?= /var/cache/xstack
 DEBUG     ?= 0
+# make check: the tests to run (names as in selftests/, e.g. "udp
+# net_ping.sh"); all of them when empty.
+TESTS     ?=
 export XS_CACHE
 
 MODSRC    := $(CURDIR)
+RESULTS   := build/results
 ifeq ($(DEBUG),1)
 # The debug kernel tree and a private copy of the sources to build against
 # it, so the stock build in module/ stays untouched.
 DBG_KDIR   = $(shell scripts/debug-kernel.sh --print-kdir)
 MODSRC    := $(CURDIR)/build/debug-src
+RESULTS   := build/results-debug
 VMFLAGS   += --debug
 endif
 
@@ -55,8 +61,8 @@ run: deps all
 	scripts/vm $(VMFLAGS) -- scripts/demo.sh
 
 check: deps all selftests
-	scripts/vm $(VMFLAGS) --timeout 2700 --out build/results -- \
-		selftests/run.sh --module $(MODSRC)/module/xstack.ko
+	scripts/vm $(VMFLAGS) --timeout 2700 --out $(RESULTS) -- \
+		selftests/run.sh --module $(MODSRC)/module/xstack.ko $(TESTS)
 
 shell: deps all
 	scripts/vm $(VMFLAGS) --interactive -- scripts/demo.sh --shell
