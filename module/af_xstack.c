@@ -19,6 +19,7 @@
 
 #include "ping.h"
 #include "sock.h"
+#include "tcp.h"
 #include "udp.h"
 #include "xstack.h"
 
@@ -45,6 +46,13 @@ struct xs_protosw {
 static struct proto_ops *xs_ops_rt;
 
 static const struct xs_protosw xs_protosw[] = {
+	{
+		.type = SOCK_STREAM,
+		.protocol = IPPROTO_TCP,
+		.prot = &xs_tcp_prot,
+		.ops = &xs_tcp_ops,
+		.wildcard = true,
+	},
 	{
 		.type = SOCK_DGRAM,
 		.protocol = IPPROTO_UDP,

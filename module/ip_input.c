@@ -23,6 +23,7 @@
 #include "ip.h"
 #include "route.h"
 #include "stats.h"
+#include "tcp.h"
 #include "udp.h"
 #include "xstack.h"
 
@@ -31,6 +32,7 @@ static const struct xs_l4_proto *const xs_l4_protos[IPPROTO_MAX] = {
 	[IPPROTO_ICMP] = &xs_icmp_l4,
 	[IPPROTO_IGMP] = &xs_igmp_l4,
 	[IPPROTO_UDP] = &xs_udp_l4,
+	[IPPROTO_TCP] = &xs_tcp_l4,
 };
 
 /* RFC 1122 3.2.1.3: sources that can never be valid. */

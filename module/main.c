@@ -5,7 +5,7 @@
  *
  * Init order (unwound in reverse on failure and at exit):
  *   self-tests (selftest=1) -> pernet state (procfs, counters, sysctls,
- *   routing, ARP, reassembly, ICMP, IGMP, ping, UDP, loopback) ->
+ *   routing, ARP, reassembly, ICMP, IGMP, ping, UDP, TCP, loopback) ->
  *   netdev notifier ->
  *   protocols and socket family -> generic netlink.
  */
@@ -24,6 +24,7 @@
 #include "ping.h"
 #include "route.h"
 #include "stats.h"
+#include "tcp.h"
 #include "udp.h"
 #include "xstack.h"
 
@@ -69,6 +70,7 @@ static const struct xs_net_part xs_net_parts[] = {
 	{ "igmp", xs_igmp_net_init, xs_igmp_net_exit },
 	{ "ping", xs_ping_net_init, xs_ping_net_exit },
 	{ "udp", xs_udp_net_init, xs_udp_net_exit },
+	{ "tcp", xs_tcp_net_init, xs_tcp_net_exit },
 	{ "loopback", xs_loopback_net_init, xs_loopback_net_exit },
 	/* Last, so torn down first: its timers send ICMP. */
 	{ "frag", xs_frag_net_init, xs_frag_net_exit },
@@ -143,6 +145,9 @@ static int __init xs_init(void)
 			return err;
 	}
 
+	err = xs_tcp_init();
+	if (unlikely(err))
+		return err;
 	err = register_pernet_subsys(&xs_net_ops);
 	if (unlikely(err))
 		goto err_pernet;
@@ -166,6 +171,7 @@ err_af:
 err_dev:
 	unregister_pernet_subsys(&xs_net_ops);
 err_pernet:
+	xs_tcp_exit();
 	return err;
 }
 
@@ -179,6 +185,9 @@ static void __exit xs_exit(void)
 	 */
 	unregister_pernet_subsys(&xs_net_ops);
 	xs_dev_exit();
+	/* Request and TIME-WAIT objects are freed after a grace period. */
+	rcu_barrier();
+	xs_tcp_exit();
 	pr_info("unloaded\n");
 }
 

@@ -45,6 +45,7 @@
  * @ping: ping socket table (ping.c)
  * @igmp: IGMP sysctls (igmp.c)
  * @udp: UDP port table (udp.c)
+ * @tcp: TCP tables and settings (tcp_table.c, tcp.c)
  * @loopback: internal loopback of datagrams to our own addresses
  *	(ip_output.c)
  */
@@ -67,6 +68,7 @@ struct xs_net {
 	struct xs_ping_table *ping;
 	struct xs_igmp_net *igmp;
 	struct xs_udp_table *udp;
+	struct xs_tcp_table *tcp;
 	struct xs_loopback *loopback;
 };
 
