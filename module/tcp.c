@@ -291,50 +291,81 @@ struct xs_tcp_user_opts {
 	u16 user_mss;
 	u32 window_clamp, user_timeout;
 	u8 syn_retries;
-	const struct tcp_congestion_ops *ca;
-	struct xs_tcp_bnode bnode;
-	u32 seq;
 };
+
+static void xs_tcp_user_opts_save(struct sock *sk, struct xs_tcp_user_opts *u)
+{
+	struct inet_connection_sock *icsk = inet_csk(sk);
+	struct xs_tcp_sock *xs = xs_tcp_sk(sk);
+	struct tcp_sock *tp = tcp_sk(sk);
+
+	u->nodelay = xs->nodelay;
+	u->cork = xs->cork;
+	u->keep_idle = xs->keep_idle;
+	u->keep_intvl = xs->keep_intvl;
+	u->keep_cnt = xs->keep_cnt;
+	u->linger2 = tp->linger2;
+	u->nonagle = tp->nonagle;
+	u->user_mss = tp->rx_opt.user_mss;
+	u->window_clamp = tp->window_clamp;
+	u->user_timeout = icsk->icsk_user_timeout;
+	u->syn_retries = icsk->icsk_syn_retries;
+}
+
+static void xs_tcp_user_opts_restore(struct sock *sk,
+				     const struct xs_tcp_user_opts *u)
+{
+	struct inet_connection_sock *icsk = inet_csk(sk);
+	struct xs_tcp_sock *xs = xs_tcp_sk(sk);
+	struct tcp_sock *tp = tcp_sk(sk);
+
+	xs->nodelay = u->nodelay;
+	xs->cork = u->cork;
+	xs->keep_idle = u->keep_idle;
+	xs->keep_intvl = u->keep_intvl;
+	xs->keep_cnt = u->keep_cnt;
+	tp->linger2 = u->linger2;
+	tp->nonagle = u->nonagle;
+	tp->rx_opt.user_mss = u->user_mss;
+	tp->window_clamp = u->window_clamp;
+	icsk->icsk_user_timeout = u->user_timeout;
+	icsk->icsk_syn_retries = u->syn_retries;
+}
+
+/**
+ * xs_tcp_init_state_keep - a fresh TCP state that keeps what the user set
+ * @sk: the socket (a child copied from its listener, or one that
+ *	disconnected)
+ *
+ * TCP_NODELAY, TCP_CORK, TCP_KEEP*, TCP_LINGER2, TCP_MAXSEG,
+ * TCP_WINDOW_CLAMP, TCP_USER_TIMEOUT and TCP_SYNCNT survive, as they
+ * do in Linux (and accepted sockets inherit them).
+ */
+void xs_tcp_init_state_keep(struct sock *sk)
+{
+	struct xs_tcp_user_opts u;
+
+	xs_tcp_user_opts_save(sk, &u);
+	xs_tcp_init_state(sk);
+	xs_tcp_user_opts_restore(sk, &u);
+}
 
 /* A fresh TCP state after a disconnect; the options the user set stay. */
 static void xs_tcp_reinit(struct sock *sk)
 {
+	struct inet_connection_sock *icsk = inet_csk(sk);
 	struct xs_tcp_sock *xs = xs_tcp_sk(sk);
 	struct tcp_sock *tp = tcp_sk(sk);
-	struct inet_connection_sock *icsk = inet_csk(sk);
-	struct xs_tcp_user_opts u = {
-		.nodelay = xs->nodelay,
-		.cork = xs->cork,
-		.keep_idle = xs->keep_idle,
-		.keep_intvl = xs->keep_intvl,
-		.keep_cnt = xs->keep_cnt,
-		.linger2 = tp->linger2,
-		.nonagle = tp->nonagle,
-		.user_mss = tp->rx_opt.user_mss,
-		.window_clamp = tp->window_clamp,
-		.user_timeout = icsk->icsk_user_timeout,
-		.syn_retries = icsk->icsk_syn_retries,
-		.ca = icsk->icsk_ca_ops,
-		.bnode = xs->bnode,
-		.seq = tp->write_seq + tp->max_window + 2,
-	};
+	const struct tcp_congestion_ops *ca;
+	struct xs_tcp_bnode bnode = xs->bnode;
+	u32 seq = tp->write_seq + tp->max_window + 2;
 
+	ca = icsk->icsk_ca_ops;
 	xs_tcp_ca_release(sk);
-	xs_tcp_init_state(sk);
-	xs->nodelay = u.nodelay;
-	xs->cork = u.cork;
-	xs->keep_idle = u.keep_idle;
-	xs->keep_intvl = u.keep_intvl;
-	xs->keep_cnt = u.keep_cnt;
-	xs->bnode = u.bnode;
-	tp->linger2 = u.linger2;
-	tp->nonagle = u.nonagle;
-	tp->rx_opt.user_mss = u.user_mss;
-	tp->window_clamp = u.window_clamp;
-	icsk->icsk_user_timeout = u.user_timeout;
-	icsk->icsk_syn_retries = u.syn_retries;
-	icsk->icsk_ca_ops = u.ca;
-	tp->write_seq = u.seq ?: 1;
+	xs_tcp_init_state_keep(sk);
+	xs->bnode = bnode;
+	tp->write_seq = seq ?: 1;
+	icsk->icsk_ca_ops = ca;
 	xs_tcp_ca_reacquire(sk);
 }
 
@@ -347,21 +378,21 @@ static int xs_tcp_disconnect(struct sock *sk, int flags)
 	int old = sk->sk_state;
 	struct sk_buff *skb;
 
+	if (((1 << old) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT |
+			   TCPF_FIN_WAIT1 | TCPF_FIN_WAIT2 | TCPF_SYN_RECV)) ||
+	    (tp->snd_nxt != tp->write_seq &&
+	     ((1 << old) & (TCPF_CLOSING | TCPF_LAST_ACK)))) {
+		xs_tcp_send_active_reset(sk, sk->sk_allocation);
+		WRITE_ONCE(sk->sk_err, ECONNRESET);
+	} else if (old == TCP_SYN_SENT) {
+		WRITE_ONCE(sk->sk_err, ECONNRESET);
+	}
 	if (old != TCP_CLOSE)
 		xs_tcp_set_state(sk, TCP_CLOSE);
 	if (old == TCP_LISTEN) {
 		xs_tcp_listen_flush(sk);
 		kfree(xs->listen);
 		xs->listen = NULL;
-	} else if (((1 << old) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT |
-				  TCPF_FIN_WAIT1 | TCPF_FIN_WAIT2 |
-				  TCPF_SYN_RECV)) ||
-		   (tp->snd_nxt != tp->write_seq &&
-		    ((1 << old) & (TCPF_CLOSING | TCPF_LAST_ACK)))) {
-		xs_tcp_send_active_reset(sk, sk->sk_allocation);
-		WRITE_ONCE(sk->sk_err, ECONNRESET);
-	} else if (old == TCP_SYN_SENT) {
-		WRITE_ONCE(sk->sk_err, ECONNRESET);
 	}
 	xs_tcp_clear_timers(sk);
 	while ((skb = skb_peek(&sk->sk_write_queue)))
@@ -472,8 +503,10 @@ static int xs_tcp_v4_connect(struct sock *sk, struct sockaddr *uaddr,
 	if (err)
 		goto err_unhash;
 
-	tp->write_seq = xs_tcp_isn(t, inet->inet_saddr, inet->inet_daddr,
+	tp->write_seq = xs_tcp_sk(sk)->tw_seq ?:
+			xs_tcp_isn(t, inet->inet_saddr, inet->inet_daddr,
 				   inet->inet_sport, inet->inet_dport);
+	xs_tcp_sk(sk)->tw_seq = 0;
 	tp->tsoffset = xs_tcp_ts_off(t, inet->inet_saddr, inet->inet_daddr);
 	atomic_set(&inet->inet_id, get_random_u16());
 	tp->advmss = rt.mtu - sizeof(struct iphdr) - sizeof(struct tcphdr);
@@ -1163,8 +1196,8 @@ static void xs_tcp_close(struct sock *sk, long timeout)
 		goto adjudge;
 	if (unread) {
 		/* RFC 2525 2.17: data is lost, the peer must know. */
-		xs_tcp_set_state(sk, TCP_CLOSE);
 		xs_tcp_send_active_reset(sk, sk->sk_allocation);
+		xs_tcp_set_state(sk, TCP_CLOSE);
 		XS_INC(xn, TcpExt_TCPAbortOnClose);
 	} else if (sock_flag(sk, SOCK_LINGER) && !sk->sk_lingertime) {
 		/* SO_LINGER with a zero timeout: abort. */
@@ -1619,7 +1652,7 @@ static int xs_tcp_getsockopt(struct socket *sock, int level, int optname,
 	if (level == SOL_IP)
 		return xs_ip_getsockopt(sk, optname, optval, optlen);
 	if (level != SOL_TCP)
-		return -ENOPROTOOPT;
+		return -EOPNOTSUPP;	/* as Linux's ip_getsockopt() */
 	if (get_user(len, optlen))
 		return -EFAULT;
 	if (len < 0)

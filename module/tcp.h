@@ -177,7 +177,7 @@ struct xs_tcp_listen {
  * @cork: TCP_CORK
  * @nodelay: TCP_NODELAY
  * @wscale_req: window scaling asked of the peer
- * @ca_name: reserved for diagnostics
+ * @tw_seq: the first sequence number after taking over a TIME-WAIT
  */
 struct xs_tcp_sock {
 	struct tcp_sock tp;
@@ -215,6 +215,7 @@ struct xs_tcp_sock {
 	bool cork;
 	bool nodelay;
 	u8 wscale_req;
+	u32 tw_seq;
 };
 
 static inline struct xs_tcp_sock *xs_tcp_sk(const struct sock *sk)
@@ -419,6 +420,7 @@ extern const struct xs_l4_proto xs_tcp_l4;
 int xs_tcp_net_init(struct xs_net *xn);
 void xs_tcp_net_exit(struct xs_net *xn);
 void xs_tcp_init_state(struct sock *sk);
+void xs_tcp_init_state_keep(struct sock *sk);
 void xs_tcp_set_state(struct sock *sk, int state);
 void xs_tcp_done(struct sock *sk);
 void xs_tcp_destroy_sock(struct sock *sk);
@@ -467,6 +469,7 @@ void xs_tcp_req_rcv(struct xs_tcp_req *req, struct sk_buff *skb);
 void xs_tcp_listen_flush(struct sock *sk);
 bool xs_tcp_listen_req_lookup(struct sock *lsk, struct sk_buff *skb);
 void xs_tcp_tw_purge(struct xs_tcp_table *t);
+bool xs_tcp_tw_takeover(struct sock *sk);
 void xs_tcp_time_wait(struct sock *sk, int state);
 void xs_tcp_tw_put(struct xs_tcp_tw *tw);
 int xs_tcp_tw_rcv(struct xs_tcp_tw *tw, struct sk_buff *skb);

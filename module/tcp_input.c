@@ -1453,12 +1453,14 @@ int xs_tcp_rcv_state(struct sock *sk, struct sk_buff *skb)
 	const struct tcphdr *th = tcp_hdr(skb);
 	struct tcp_sock *tp = tcp_sk(sk);
 	struct xs_tcp_opts o;
+	u32 segs;
 	int flag;
 
 	xs_mstamp_refresh(tp);
-	tp->segs_in++;
+	segs = max_t(u16, 1, skb_shinfo(skb)->gso_segs);
+	tp->segs_in += segs;
 	if (skb->len > th->doff * 4)
-		tp->data_segs_in++;
+		tp->data_segs_in += segs;
 	switch (sk->sk_state) {
 	case TCP_CLOSE:
 		xs_tcp_send_reset_reply(xn, skb);
@@ -1551,6 +1553,10 @@ void xs_tcp_init_transfer(struct sock *sk)
 		xs_tcp_set_rto(sk);
 	else
 		inet_csk(sk)->icsk_rto = msecs_to_jiffies(XS_TCP_RTO_INIT_MS);
+	/* Linux's tcp_initialize_rcv_mss(): a guess until data arrives. */
+	inet_csk(sk)->icsk_ack.rcv_mss =
+		clamp_t(u32, min3(tp->advmss, tp->mss_cache, tp->rcv_wnd / 2),
+			TCP_MIN_MSS, TCP_MSS_DEFAULT);
 	xs_tcp_ca_init(sk);
 	xs_tcp_sndbuf_expand(sk);
 	if (sock_flag(sk, SOCK_KEEPOPEN))

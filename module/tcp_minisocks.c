@@ -145,8 +145,10 @@ static void xs_tcp_req_fill(struct xs_tcp_req *req, struct sock *lsk,
 	req->mss = mtu - sizeof(struct iphdr) - sizeof(struct tcphdr);
 	if (tcp_sk(lsk)->rx_opt.user_mss)
 		req->mss = min_t(u16, req->mss, tcp_sk(lsk)->rx_opt.user_mss);
-	xs_tcp_select_initial_window(lsk, req->mss, &req->rcv_wnd,
-				     &req->rcv_wscale);
+	/* In whole segments as they will arrive: less the timestamps. */
+	xs_tcp_select_initial_window(lsk, req->mss - (req->tstamp_ok ?
+				     TCPOLEN_TSTAMP_ALIGNED : 0),
+				     &req->rcv_wnd, &req->rcv_wscale);
 	if (!req->wscale_ok)
 		req->rcv_wscale = 0;
 	req->synack_us = div_u64(ktime_get_ns(), NSEC_PER_USEC);
@@ -158,8 +160,10 @@ static void xs_tcp_req_fill(struct xs_tcp_req *req, struct sock *lsk,
  * @skb: the SYN
  * @o: its options
  *
- * A full accept queue drops the SYN (ListenOverflows, as Linux); a full
- * SYN queue (more than the backlog) drops it too (TCPReqQFullDrop).
+ * A full accept queue drops the SYN (ListenOverflows, as Linux); so do
+ * more pending requests and unaccepted children together than the
+ * backlog allows, and net.xstack.tcp_max_syn_backlog requests
+ * (TCPReqQFullDrop).
  *
  * Return: the request, or NULL when the SYN was dropped.
  */
@@ -175,7 +179,13 @@ struct xs_tcp_req *xs_tcp_req_create(struct sock *lsk, struct sk_buff *skb,
 		XS_INC(xn, TcpExt_ListenOverflows);
 		goto drop;
 	}
-	if (READ_ONCE(l->syn_len) > max ||
+	/*
+	 * Pending requests count against the backlog too: the backlog
+	 * bounds what may become established before accept() (Linux gets
+	 * the same result on loopback, where each handshake completes
+	 * before the next SYN).
+	 */
+	if (READ_ONCE(l->syn_len) + READ_ONCE(lsk->sk_ack_backlog) > max ||
 	    READ_ONCE(l->syn_len) >=
 	    READ_ONCE(xs_tcp_table(lsk)->sysctl_max_syn_backlog)) {
 		XS_INC(xn, TcpExt_TCPReqQFullDrop);
@@ -274,7 +284,7 @@ static struct sock *xs_tcp_create_child(struct sock *lsk,
 
 	if (unlikely(!child))
 		return NULL;
-	xs_tcp_init_state(child);
+	xs_tcp_init_state_keep(child);
 	xs_tcp_ca_inherit(child, lsk);
 	inet = inet_sk(child);
 	inet->inet_daddr = req->ent.key.raddr;
@@ -662,6 +672,40 @@ int xs_tcp_tw_rcv(struct xs_tcp_tw *tw, struct sk_buff *skb)
 drop:
 	kfree_skb(skb);
 	return false;
+}
+
+/**
+ * xs_tcp_tw_takeover - a bound socket connects to the 4-tuple of a
+ *	TIME-WAIT: with timestamps, PAWS tells old segments from new ones,
+ *	so the new connection may take the 4-tuple over (Linux's
+ *	tcp_twsk_unique() for sockets bound with bind())
+ * @sk: the connecting socket (key set)
+ *
+ * Return: true when the TIME-WAIT was killed; xs_tcp_sk(sk)->tw_seq is
+ * then where the new connection's sequence numbers start.
+ */
+bool xs_tcp_tw_takeover(struct sock *sk)
+{
+	struct xs_tcp_sock *xs = xs_tcp_sk(sk);
+	struct xs_tcp_tw *tw = NULL;
+	struct xs_tcp_ent *ent;
+
+	rcu_read_lock();
+	ent = xs_tcp_ehash_lookup(xs_tcp_table(sk), &xs->ent.key);
+	if (ent && ent->kind == XS_TCP_ENT_TW) {
+		tw = container_of(ent, struct xs_tcp_tw, ent);
+		if (!tw->tstamp_ok || !tw->ts_recent_stamp ||
+		    !refcount_inc_not_zero(&tw->refcnt))
+			tw = NULL;
+	}
+	rcu_read_unlock();
+	if (!tw)
+		return false;
+	xs->tw_seq = (tw->snd_nxt + 65535 + 2) ?: 1;
+	XS_INC(tw->xn, TcpExt_TWRecycled);
+	xs_tcp_tw_kill(tw);
+	xs_tcp_tw_put(tw);
+	return true;
 }
 
 /**

@@ -196,9 +196,10 @@ u32 xs_tcp_mss_for_mtu(struct sock *sk, u32 pmtu)
 
 	if (tp->rx_opt.mss_clamp && mss > tp->rx_opt.mss_clamp)
 		mss = tp->rx_opt.mss_clamp;
-	mss -= tp->tcp_header_len - sizeof(struct tcphdr);
+	/* TCP_MAXSEG clamps the MSS, options come off after (as Linux). */
 	if (tp->rx_opt.user_mss && mss > tp->rx_opt.user_mss)
 		mss = tp->rx_opt.user_mss;
+	mss -= tp->tcp_header_len - sizeof(struct tcphdr);
 	return max(mss, TCP_MIN_SND_MSS);
 }
 
@@ -400,10 +401,12 @@ void xs_tcp_set_skb_pcount(struct sk_buff *skb, u32 mss)
 		tcp_skb_pcount_set(skb, 1);
 		shinfo->gso_size = 0;
 		shinfo->gso_type = 0;
+		shinfo->gso_segs = 0;
 	} else {
 		tcp_skb_pcount_set(skb, DIV_ROUND_UP(skb->len, mss));
 		shinfo->gso_size = mss;
 		shinfo->gso_type = SKB_GSO_TCPV4;
+		shinfo->gso_segs = tcp_skb_pcount(skb);
 	}
 }
 

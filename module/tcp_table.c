@@ -181,12 +181,12 @@ static bool xs_tcp_is_listen(const struct xs_tcp_bnode *b)
 }
 
 /*
- * Linux's inet_csk_bind_conflict(): bindings on one port conflict when
+ * Linux's inet_bind_conflict(): bindings on one port conflict when
  * their devices and addresses overlap, unless both have SO_REUSEADDR and
- * neither listens, or both have SO_REUSEPORT from the same user (and,
- * for a listener, every other one of the group has it too).
+ * the other one does not listen, or both have SO_REUSEPORT from the same
+ * user (any user for a TIME-WAIT).
  */
-static bool xs_tcp_conflict(const struct xs_tcp_bnode *a, bool a_listen,
+static bool xs_tcp_conflict(const struct xs_tcp_bnode *a,
 			    const struct xs_tcp_bnode *b)
 {
 	if (a == b || a->port != b->port)
@@ -195,20 +195,21 @@ static bool xs_tcp_conflict(const struct xs_tcp_bnode *a, bool a_listen,
 		return false;
 	if (a->addr && b->addr && a->addr != b->addr)
 		return false;
-	if (a->reuse && b->reuse && !a_listen && !xs_tcp_is_listen(b))
+	if (a->reuse && b->reuse && !xs_tcp_is_listen(b))
 		return false;
-	if (a->reuseport && b->reuseport && uid_eq(a->uid, b->uid))
+	if (a->reuseport && b->reuseport &&
+	    (!b->sk || uid_eq(a->uid, b->uid)))
 		return false;
 	return true;
 }
 
 static bool xs_tcp_port_free(struct xs_tcp_table *t,
-			     const struct xs_tcp_bnode *me, bool listen)
+			     const struct xs_tcp_bnode *me)
 {
 	struct xs_tcp_bnode *b;
 
 	hlist_for_each_entry(b, xs_tcp_bucket(t, me->port), node)
-		if (xs_tcp_conflict(me, listen, b))
+		if (xs_tcp_conflict(me, b))
 			return false;
 	return true;
 }
@@ -237,7 +238,7 @@ static u16 xs_tcp_pick_port(struct xs_tcp_table *t, struct xs_tcp_bnode *me,
 	/* Every port is in use: share one where the rules allow it. */
 	for (i = 0; i < range; i++) {
 		me->port = low + (off + i) % range;
-		if (xs_tcp_port_free(t, me, false))
+		if (xs_tcp_port_free(t, me))
 			return me->port;
 	}
 	return 0;
@@ -262,7 +263,7 @@ int xs_tcp_bind_port(struct sock *sk, u16 port)
 	me->connected = 0;
 	if (!port)
 		port = xs_tcp_pick_port(t, me, low, high);
-	else if (!xs_tcp_port_free(t, me, false))
+	else if (!xs_tcp_port_free(t, me))
 		port = 0;
 	if (port) {
 		me->port = port;
@@ -289,10 +290,9 @@ void xs_tcp_unbind(struct sock *sk)
 	if (!hlist_unhashed(&me->node))
 		hlist_del_init(&me->node);
 	spin_unlock_bh(&t->lock);
-	if (!(sk->sk_userlocks & SOCK_BINDPORT_LOCK)) {
+	/* As Linux's inet_put_port(): getsockname() still tells the port. */
+	if (!(sk->sk_userlocks & SOCK_BINDPORT_LOCK))
 		sk->sk_num = 0;
-		inet_sk(sk)->inet_sport = 0;
-	}
 }
 
 /**
@@ -416,6 +416,8 @@ int xs_tcp_connect_hash(struct sock *sk)
 	} else {
 		xs_tcp_key_of(sk, &xs->ent.key);
 		err = xs_tcp_ehash_insert(t, &xs->ent);
+		if (err == -EADDRNOTAVAIL && xs_tcp_tw_takeover(sk))
+			err = xs_tcp_ehash_insert(t, &xs->ent);
 	}
 	if (err)
 		return err;
@@ -449,7 +451,7 @@ int xs_tcp_listen_hash(struct sock *sk)
 	spin_lock_bh(&t->lock);
 	xs->bnode.reuse = sk->sk_reuse;
 	xs->bnode.reuseport = sk->sk_reuseport;
-	if (!xs_tcp_port_free(t, &xs->bnode, true))
+	if (!xs_tcp_port_free(t, &xs->bnode))
 		err = -EADDRINUSE;
 	else
 		hlist_add_head_rcu(&xs->lnode, xs_tcp_lbucket(t, sk->sk_num));
