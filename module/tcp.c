@@ -1500,7 +1500,12 @@ static u64 xs_tcp_delivery_rate(const struct tcp_sock *tp)
 	return rate64;
 }
 
-static void xs_tcp_get_info(struct sock *sk, struct tcp_info *info)
+/**
+ * xs_tcp_get_info - TCP_INFO of a socket (Linux's tcp_get_info() fields)
+ * @sk: the socket (locked, or a consistent-enough lockless read)
+ * @info: filled in
+ */
+void xs_tcp_get_info(struct sock *sk, struct tcp_info *info)
 {
 	const struct inet_connection_sock *icsk = inet_csk(sk);
 	const struct tcp_sock *tp = tcp_sk(sk);

@@ -426,6 +426,7 @@ void xs_tcp_done(struct sock *sk);
 void xs_tcp_destroy_sock(struct sock *sk);
 void xs_tcp_reset_sk(struct sock *sk, int err);
 void xs_tcp_rcv_space_adjust(struct sock *sk);
+void xs_tcp_get_info(struct sock *sk, struct tcp_info *info);
 int xs_tcp_init(void);
 void xs_tcp_exit(void);
 
