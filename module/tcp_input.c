@@ -312,7 +312,8 @@ static u32 xs_tcp_sack_block(struct sock *sk, u32 start, u32 end,
 			if (!mss || (start - tcb->seq) % mss ||
 			    xs_tcp_fragment(sk, skb, start - tcb->seq))
 				continue;
-			continue;	/* the tail is the next skb */
+			tmp = skb->next;	/* the tail is tagged next */
+			continue;
 		}
 		if (after(tcb->end_seq, end)) {
 			if (!mss || (end - tcb->seq) % mss ||
@@ -1627,6 +1628,16 @@ drop:
  */
 int xs_tcp_backlog_rcv(struct sock *sk, struct sk_buff *skb)
 {
+	/*
+	 * The backlog runs with BH enabled; a listener locks the children
+	 * it creates with bh_lock_sock(), which softirqs take too.
+	 */
+	if (sk->sk_state == TCP_LISTEN) {
+		local_bh_disable();
+		xs_tcp_rcv_state(sk, skb);
+		local_bh_enable();
+		return 0;
+	}
 	return xs_tcp_rcv_state(sk, skb);
 }
 

@@ -505,16 +505,19 @@ void xs_tcp_listen_flush(struct sock *sk)
 		if (!xs)
 			break;
 		child = &xs->tp.inet_conn.icsk_inet.sk;
-		lock_sock(child);
+		/* Nobody owns an unaccepted child: its BH lock is enough. */
+		local_bh_disable();
+		bh_lock_sock_nested(child);
 		sock_set_flag(child, SOCK_DEAD);
 		if (child->sk_state != TCP_CLOSE) {
 			XS_INC(xs_net(sock_net(sk)), TcpExt_TCPAbortOnClose);
-			xs_tcp_send_active_reset(child, GFP_KERNEL);
+			xs_tcp_send_active_reset(child, GFP_ATOMIC);
 			xs_tcp_done(child);
 		} else {
 			xs_tcp_destroy_sock(child);
 		}
-		release_sock(child);
+		bh_unlock_sock(child);
+		local_bh_enable();
 		sock_put(child);
 	}
 }
