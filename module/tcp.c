@@ -34,6 +34,9 @@
 #include "tcp.h"
 #include "xstack.h"
 
+#define CREATE_TRACE_POINTS
+#include "tcp_trace.h"
+
 static atomic_long_t xs_tcp_memory_allocated;
 static DEFINE_PER_CPU(int, xs_tcp_fw_alloc);
 static struct percpu_counter xs_tcp_sockets_allocated;
@@ -185,6 +188,7 @@ void xs_tcp_set_state(struct sock *sk, int state)
 		if (!(sk->sk_userlocks & SOCK_BINDPORT_LOCK))
 			xs_tcp_unbind(sk);
 	}
+	trace_tcp_set_state(sk, old, state);
 	xs_tcp_state_store(sk, state);
 }
 

@@ -30,6 +30,7 @@
 #include "sock.h"
 #include "stats.h"
 #include "tcp.h"
+#include "tcp_trace.h"
 #include "xstack.h"
 
 /* What an ACK did (Linux's FLAG_* of tcp_input.c). */
@@ -1247,6 +1248,7 @@ void xs_tcp_reset_sk(struct sock *sk, int err)
 			err = ECONNRESET;
 		}
 	}
+	trace_tcp_receive_reset(sk);
 	WRITE_ONCE(sk->sk_err, err);
 	if (!sock_flag(sk, SOCK_DEAD))
 		sk_error_report(sk);

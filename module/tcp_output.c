@@ -32,6 +32,7 @@
 #include "sock.h"
 #include "stats.h"
 #include "tcp.h"
+#include "tcp_trace.h"
 #include "xstack.h"
 
 #define XS_OPT_MSS_LEN		4
@@ -778,6 +779,7 @@ void xs_tcp_send_challenge_ack(struct sock *sk)
  */
 void xs_tcp_send_active_reset(struct sock *sk, gfp_t gfp)
 {
+	trace_tcp_send_reset(sk);
 	xs_tcp_send_flags(sk, xs_tcp_acceptable_seq(sk),
 			  TCPHDR_RST | TCPHDR_ACK, gfp);
 }
@@ -1016,6 +1018,7 @@ int xs_tcp_retransmit_skb(struct sock *sk, struct sk_buff *skb)
 	err = xs_tcp_transmit_skb(sk, skb, true, GFP_ATOMIC);
 	if (unlikely(err))
 		return err;
+	trace_tcp_retransmit_skb(sk, tcb->seq, skb->len);
 	if (!(tcb->sacked & TCPCB_SACKED_RETRANS))
 		tp->retrans_out += segs;
 	tcb->sacked |= TCPCB_RETRANS;
