@@ -268,7 +268,8 @@ struct xs_tcp_req {
 	u8 num_retrans;
 	u8 snd_wscale;
 	u8 rcv_wscale;
-	u8 wscale_ok:1, sack_ok:1, tstamp_ok:1, dead:1;
+	u8 wscale_ok:1, sack_ok:1, tstamp_ok:1;
+	bool dead;
 	int dif;
 	u8 tos;
 	u16 peer_mss;

@@ -62,10 +62,15 @@ static bool xs_tcp_req_unlink_locked(struct xs_tcp_req *req)
 	return true;
 }
 
-static void xs_tcp_req_unlinked(struct xs_tcp_req *req)
+/*
+ * After the unlink: out of the table, the timer stopped. @sync waits for
+ * a running timer (process context, the listener's queues about to be
+ * freed).
+ */
+static void xs_tcp_req_unlinked(struct xs_tcp_req *req, bool sync)
 {
 	xs_tcp_ehash_remove(xs_tcp_table(req->listener), &req->ent);
-	if (del_timer(&req->timer))
+	if (sync ? timer_delete_sync(&req->timer) : del_timer(&req->timer))
 		xs_tcp_req_put(req);	/* the timer's reference */
 	xs_tcp_req_put(req);		/* the table's reference */
 }
@@ -83,7 +88,7 @@ void xs_tcp_req_drop(struct xs_tcp_req *req)
 	unlinked = xs_tcp_req_unlink_locked(req);
 	spin_unlock_bh(&l->lock);
 	if (unlinked)
-		xs_tcp_req_unlinked(req);
+		xs_tcp_req_unlinked(req, false);
 }
 
 /* SYN-ACK retransmission with backoff, net.xstack.tcp_synack_retries. */
@@ -93,10 +98,16 @@ static void xs_tcp_req_timer(struct timer_list *t)
 	struct sock *lsk = req->listener;
 	int max = READ_ONCE(xs_tcp_table(lsk)->sysctl_synack_retries);
 
-	if (req->dead || lsk->sk_state != TCP_LISTEN ||
-	    req->num_retrans >= max) {
-		if (!req->dead)
-			XS_INC(xs_net(sock_net(lsk)), TcpExt_TCPTimeouts);
+	/*
+	 * Dead: unlinked, and its listener's queues may be gone. Alive: the
+	 * listener's flush waits for this handler (timer_delete_sync()).
+	 */
+	if (READ_ONCE(req->dead)) {
+		xs_tcp_req_put(req);
+		return;
+	}
+	if (lsk->sk_state != TCP_LISTEN || req->num_retrans >= max) {
+		XS_INC(xs_net(sock_net(lsk)), TcpExt_TCPTimeouts);
 		xs_tcp_req_drop(req);
 		xs_tcp_req_put(req);
 		return;
@@ -488,7 +499,7 @@ void xs_tcp_listen_flush(struct sock *sk)
 		spin_unlock_bh(&l->lock);
 		if (!req)
 			break;
-		xs_tcp_req_unlinked(req);
+		xs_tcp_req_unlinked(req, true);
 	}
 	for (;;) {
 		struct sock *child;

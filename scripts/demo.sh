@@ -168,6 +168,53 @@ network_layer()
 	show ip netns exec $XA "$XSCTL" stats Icmp
 }
 
+# xs_xfer_bin: the TCP transfer tool of the selftests, built on the fly
+# into /tmp when "make selftests" has not built it.
+xs_xfer_bin()
+{
+	local bin=$REPO/selftests/xs_xfer
+	if [ ! -x "$bin" ]; then
+		bin=/tmp/xs_xfer
+		cc -O2 -D_GNU_SOURCE -I"$REPO/uapi" -o "$bin" \
+			"$REPO/selftests/xs_xfer.c" 2>/dev/null || return 1
+	fi
+	echo "$bin"
+}
+
+transport_layer()
+{
+	local xfer out
+	if ! xfer=$(xs_xfer_bin); then
+		echo "(no C compiler for selftests/xs_xfer: run make selftests)"
+		return 0
+	fi
+	say "TCP: native Linux in nb serves, xstack's TCP in xa sends 8 MiB (SHA-256 on both ends)"
+	ip netns exec $NB "$xfer" server inet 10.0.0.2 5001 >/tmp/xfer-srv.out 2>&1 &
+	sleep 0.5
+	show ip netns exec $XA "$xfer" client xstack 10.0.0.2 5001 8M
+	wait
+	sed 's/^/  server: /' /tmp/xfer-srv.out
+	say "TCP the other way: xstack in xa serves, native Linux in nb sends 8 MiB"
+	ip netns exec $XA "$xfer" server xstack 10.0.0.1 5002 >/tmp/xfer-srv.out 2>&1 &
+	sleep 0.5
+	show ip netns exec $NB "$xfer" client inet 10.0.0.1 5002 8M
+	wait
+	sed 's/^/  server: /' /tmp/xfer-srv.out
+	say "A connection in progress, as xsctl sock show and /proc/net/xstack/tcp see it"
+	ip netns exec $NB "$xfer" server inet 10.0.0.2 5003 >/dev/null 2>&1 &
+	sleep 0.5
+	ip netns exec $XA "$xfer" client xstack 10.0.0.2 5003 64M --chunk 4096 \
+		>/dev/null 2>&1 &
+	sleep 2
+	if ip netns exec $XA "$XSCTL" sock help >/dev/null 2>&1; then
+		show ip netns exec $XA "$XSCTL" sock show
+	fi
+	show ip netns exec $XA cat /proc/net/xstack/tcp
+	wait
+	out=$(ip netns exec $XA "$XSCTL" stats Tcp 2>/dev/null) &&
+		{ say "xstack's TCP counters (xsctl stats Tcp)"; echo "$out"; }
+}
+
 interactive()
 {
 	say "Topology left up: try"
@@ -193,6 +240,7 @@ main()
 	make_topology
 	report
 	network_layer
+	transport_layer
 	if [ "$SHELL_AFTER" = 1 ]; then
 		interactive
 	fi
