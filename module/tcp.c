@@ -98,6 +98,7 @@ void xs_tcp_set_ca_state(struct sock *sk, u8 state)
  */
 void xs_tcp_state_store(struct sock *sk, int state)
 {
+	/* Pairs with the acquire of inet_sk_state_load() (poll, /proc). */
 	smp_store_release(&sk->sk_state, state);
 }
 
@@ -1272,6 +1273,9 @@ static __poll_t xs_tcp_poll(struct file *file, struct socket *sock,
 			} else {
 				sk_set_bit(SOCKWQ_ASYNC_NOSPACE, sk);
 				set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
+				/* NOSPACE before the recheck: the writer's
+				 * wakeup sees it (as tcp_poll()).
+				 */
 				smp_mb__after_atomic();
 				if (xs_tcp_is_writeable(sk))
 					mask |= EPOLLOUT | EPOLLWRNORM;
@@ -1280,6 +1284,7 @@ static __poll_t xs_tcp_poll(struct file *file, struct socket *sock,
 			mask |= EPOLLOUT | EPOLLWRNORM;
 		}
 	}
+	/* sk_err after the state (as tcp_poll(); pairs with sk_error_report()). */
 	smp_rmb();
 	if (READ_ONCE(sk->sk_err) ||
 	    !skb_queue_empty_lockless(&sk->sk_error_queue))
@@ -1790,8 +1795,8 @@ static void xs_tcp_proc_ent(struct seq_file *seq, struct xs_tcp_ent *ent,
 
 	switch (ent->kind) {
 	case XS_TCP_ENT_SOCK:
-		xs_tcp_proc_sk(seq, &container_of(ent, struct xs_tcp_sock,
-				ent)->tp.inet_conn.icsk_inet.sk, i);
+		xs_tcp_proc_sk(seq, (struct sock *)
+			       container_of(ent, struct xs_tcp_sock, ent), i);
 		return;
 	case XS_TCP_ENT_REQ:
 		req = container_of(ent, struct xs_tcp_req, ent);

@@ -1801,9 +1801,11 @@ static void xs_tcp_err_sk(struct sock *sk, struct sk_buff *icmp, u32 seq,
 			/* Resend what no longer fits (Linux's simple
 			 * retransmit): the head, now in smaller segments.
 			 */
-			if (tp->packets_out)
-				xs_tcp_retransmit_skb(sk,
-					skb_peek(&sk->sk_write_queue));
+			if (tp->packets_out) {
+				struct sk_buff *head = skb_peek(&sk->sk_write_queue);
+
+				xs_tcp_retransmit_skb(sk, head);
+			}
 		}
 		return;
 	}

@@ -251,9 +251,11 @@ void xs_tcp_select_initial_window(struct sock *sk, u32 mss, u32 *rcv_wnd,
 	int max_space = space;
 	u8 ws = 0;
 
-	if (!(sk->sk_userlocks & SOCK_RCVBUF_LOCK))
-		max_space = max(max_space, xs_tcp_win_from_space(sk,
-				READ_ONCE(t->sysctl_rmem[2])));
+	if (!(sk->sk_userlocks & SOCK_RCVBUF_LOCK)) {
+		int most = xs_tcp_win_from_space(sk, READ_ONCE(t->sysctl_rmem[2]));
+
+		max_space = max(max_space, most);
+	}
 	while (max_space > U16_MAX && ws < TCP_MAX_WSCALE) {
 		max_space >>= 1;
 		ws++;
@@ -261,7 +263,7 @@ void xs_tcp_select_initial_window(struct sock *sk, u32 mss, u32 *rcv_wnd,
 	space = min_t(int, space, 65536);
 	if (space > mss)
 		space = rounddown(space, mss);
-	*rcv_wnd = max(space, (int)mss);
+	*rcv_wnd = max_t(int, space, mss);
 	*rcv_wscale = ws;
 }
 
