@@ -1784,9 +1784,8 @@ static void xs_tcp_err_sk(struct sock *sk, struct sk_buff *icmp, u32 seq,
 
 	if (sk->sk_state == TCP_CLOSE || sk->sk_state == TCP_LISTEN)
 		return;
-	/* RFC 5927 4.1: only errors about data in flight count. */
-	if (sk->sk_state != TCP_SYN_SENT &&
-	    !between(seq, tp->snd_una, tp->snd_nxt)) {
+	/* RFC 5927 4.1: only errors about what is in flight count. */
+	if (!between(seq, tp->snd_una, tp->snd_nxt)) {
 		XS_INC(xn, TcpExt_OutOfWindowIcmps);
 		return;
 	}

@@ -254,6 +254,7 @@ static void xs_tcp_child_state(struct sock *child, const struct xs_tcp_req *req)
 	tp->snd_up = tp->snd_nxt;
 	tp->rcv_nxt = req->rcv_isn + 1;
 	tp->rcv_wup = tp->rcv_nxt;
+	xs->last_ack_sent = tp->rcv_nxt;	/* the SYN-ACK acknowledged it */
 	tp->copied_seq = tp->rcv_nxt;
 	tp->snd_wl1 = req->rcv_isn;
 	tp->snd_wnd = req->snd_wnd;
