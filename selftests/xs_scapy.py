@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 """xs_scapy.py - helpers of the scapy scripts of the selftests (frag.py,
-badpkt.py): check lines for lib/topo.sh's relay, xa's counters read from
-another netns, a peer that sends frames to xa and sniffs its answers.
+badpkt.py, tcp_packets.py): check lines for lib/topo.sh's relay, xa's
+counters read from another netns, a peer that sends frames to xa and
+sniffs its answers.
 
 The scripts run in the native netns nb of topology a; xa's
 /proc/net/xstack/snmp is reachable there as /proc/PID/net/xstack/snmp of
@@ -13,7 +14,11 @@ import socket
 import threading
 import time
 
-from scapy.all import AsyncSniffer, Ether, conf
+# Only the modules used here: scapy.all loads every layer, which takes
+# twice as long under TCG. The scripts import the layers they need.
+from scapy.config import conf
+from scapy.layers.l2 import Ether
+from scapy.sendrecv import AsyncSniffer
 
 conf.verb = 0
 FAILED = []
