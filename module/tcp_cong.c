@@ -33,7 +33,11 @@
 /* The ops of a BPF struct_ops algorithm carry this owner. */
 static bool xs_ca_is_bpf(const struct tcp_congestion_ops *ca)
 {
+#ifdef BPF_MODULE_OWNER
 	return ca->owner == BPF_MODULE_OWNER;
+#else
+	return false;	/* a kernel without BPF struct_ops */
+#endif
 }
 
 /*
