@@ -1169,8 +1169,17 @@ static u32 xs_tcp_purge_unread(struct sock *sk)
 	return unread;
 }
 
-/* An orphan in FIN-WAIT-2 waits TCP_LINGER2 (or the sysctl) at most. */
-static void xs_tcp_orphan_fin_wait2(struct sock *sk)
+/**
+ * xs_tcp_orphan_fin_wait2 - an orphan reached FIN-WAIT-2
+ * @sk: the socket (locked, SOCK_DEAD)
+ *
+ * It waits TCP_LINGER2 (or net.xstack.tcp_fin_timeout) for the peer's
+ * FIN as a TIME-WAIT object in the FIN-WAIT-2 substate, as Linux does;
+ * TCP_LINGER2 below zero resets at once.
+ *
+ * Return: true (the socket is closed).
+ */
+bool xs_tcp_orphan_fin_wait2(struct sock *sk)
 {
 	int tmo = READ_ONCE(tcp_sk(sk)->linger2);
 
@@ -1178,10 +1187,11 @@ static void xs_tcp_orphan_fin_wait2(struct sock *sk)
 		xs_tcp_send_active_reset(sk, GFP_ATOMIC);
 		XS_INC(xs_net(sock_net(sk)), TcpExt_TCPAbortOnLinger);
 		xs_tcp_done(sk);
-		return;
+		return true;
 	}
 	tmo = tmo ?: READ_ONCE(xs_tcp_table(sk)->sysctl_fin_timeout) * HZ;
-	xs_tcp_reset_keepalive(sk, tmo);
+	xs_tcp_time_wait(sk, TCP_FIN_WAIT2, tmo);
+	return true;
 }
 
 static void xs_tcp_close(struct sock *sk, long timeout)
@@ -1216,7 +1226,7 @@ static void xs_tcp_close(struct sock *sk, long timeout)
 adjudge:
 	sock_orphan(sk);
 	if (sk->sk_state == TCP_FIN_WAIT2)
-		xs_tcp_orphan_fin_wait2(sk);
+		xs_tcp_orphan_fin_wait2(sk);	/* becomes CLOSE */
 	if (sk->sk_state == TCP_CLOSE) {
 		xs_tcp_clear_timers(sk);
 		xs_tcp_destroy_sock(sk);
@@ -1811,7 +1821,7 @@ static void xs_tcp_proc_ent(struct seq_file *seq, struct xs_tcp_ent *ent,
 		tw = container_of(ent, struct xs_tcp_tw, ent);
 		seq_printf(seq, "%4d: %08X:%04X %08X:%04X %02X %08X:%08X %02X:%08lX %08X %5d %8d %d %d %pK\n",
 			   i, k->laddr, ntohs(k->lport), k->raddr,
-			   ntohs(k->rport), TCP_TIME_WAIT, 0, 0, 3,
+			   ntohs(k->rport), tw->substate, 0, 0, 3,
 			   jiffies_delta_to_clock_t(tw->timer.expires -
 						    jiffies),
 			   0, 0, 0, 0, refcount_read(&tw->refcnt), tw);
@@ -1957,6 +1967,8 @@ static const struct ctl_table xs_tcp_sysctl[] = {
 	XS_TCP_INT("tcp_synack_retries", sysctl_synack_retries, SYSCTL_ONE,
 		   &xs_tcp_retries_max),
 	XS_TCP_INT("tcp_retries2", sysctl_retries2, SYSCTL_ONE,
+		   &xs_tcp_retries_max),
+	XS_TCP_INT("tcp_orphan_retries", sysctl_orphan_retries, SYSCTL_ZERO,
 		   &xs_tcp_retries_max),
 	XS_TCP_INT("tcp_fin_timeout", sysctl_fin_timeout, SYSCTL_ONE,
 		   &xs_tcp_sec_max),

@@ -298,6 +298,8 @@ struct xs_tcp_req {
  * @ttl: TTL of our segments (0: default)
  * @dif: bound device
  * @mark: skb->mark of our segments
+ * @substate: TCP_TIME_WAIT, or TCP_FIN_WAIT2 for an orphan waiting for
+ *	the peer's FIN (TCP_LINGER2)
  * @flags: bit 0: killed (unhashed, once)
  */
 struct xs_tcp_tw {
@@ -319,6 +321,7 @@ struct xs_tcp_tw {
 	u8 ttl;
 	int dif;
 	u32 mark;
+	u8 substate;
 	unsigned long flags;
 };
 
@@ -376,6 +379,7 @@ struct xs_tcp_table {
 	int sysctl_syn_retries;
 	int sysctl_synack_retries;
 	int sysctl_retries2;
+	int sysctl_orphan_retries;
 	int sysctl_fin_timeout;
 	int sysctl_keepalive_time;
 	int sysctl_keepalive_intvl;
@@ -427,6 +431,7 @@ void xs_tcp_done(struct sock *sk);
 void xs_tcp_destroy_sock(struct sock *sk);
 void xs_tcp_reset_sk(struct sock *sk, int err);
 void xs_tcp_rcv_space_adjust(struct sock *sk);
+bool xs_tcp_orphan_fin_wait2(struct sock *sk);
 void xs_tcp_get_info(struct sock *sk, struct tcp_info *info);
 int xs_tcp_init(void);
 void xs_tcp_exit(void);
@@ -472,7 +477,7 @@ void xs_tcp_listen_flush(struct sock *sk);
 bool xs_tcp_listen_req_lookup(struct sock *lsk, struct sk_buff *skb);
 void xs_tcp_tw_purge(struct xs_tcp_table *t);
 bool xs_tcp_tw_takeover(struct sock *sk);
-void xs_tcp_time_wait(struct sock *sk, int state);
+void xs_tcp_time_wait(struct sock *sk, int state, int timeo);
 void xs_tcp_tw_put(struct xs_tcp_tw *tw);
 int xs_tcp_tw_rcv(struct xs_tcp_tw *tw, struct sk_buff *skb);
 void xs_tcp_tw_kill(struct xs_tcp_tw *tw);

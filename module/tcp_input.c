@@ -1152,7 +1152,7 @@ static bool xs_tcp_fin(struct sock *sk)
 		break;
 	case TCP_FIN_WAIT2:
 		xs_tcp_send_ack(sk);
-		xs_tcp_time_wait(sk, TCP_TIME_WAIT);
+		xs_tcp_time_wait(sk, TCP_TIME_WAIT, XS_TCP_TW_LEN);
 		return true;
 	default:
 		break;
@@ -1383,7 +1383,6 @@ static bool xs_tcp_ack_state(struct sock *sk)
 	struct xs_tcp_sock *xs = xs_tcp_sk(sk);
 	struct tcp_sock *tp = tcp_sk(sk);
 	bool fin_acked = xs->fin_queued && tp->snd_una == tp->write_seq;
-	int tmo;
 
 	switch (sk->sk_state) {
 	case TCP_FIN_WAIT1:
@@ -1395,18 +1394,10 @@ static bool xs_tcp_ack_state(struct sock *sk)
 			sk->sk_state_change(sk);
 			break;
 		}
-		tmo = READ_ONCE(tp->linger2);
-		if (tmo < 0) {
-			xs_tcp_send_active_reset(sk, GFP_ATOMIC);
-			xs_tcp_done(sk);
-			return true;
-		}
-		tmo = tmo ? tmo : READ_ONCE(xs_tcp_table(sk)->sysctl_fin_timeout) * HZ;
-		xs_tcp_reset_keepalive(sk, tmo);
-		break;
+		return xs_tcp_orphan_fin_wait2(sk);
 	case TCP_CLOSING:
 		if (fin_acked) {
-			xs_tcp_time_wait(sk, TCP_TIME_WAIT);
+			xs_tcp_time_wait(sk, TCP_TIME_WAIT, XS_TCP_TW_LEN);
 			return true;
 		}
 		break;

@@ -607,11 +607,12 @@ static void xs_tcp_tw_fill(struct xs_tcp_tw *tw, struct sock *sk)
  * xs_tcp_time_wait - the connection enters TIME-WAIT
  * @sk: the socket (its lock held); it is closed and replaced by a
  *	TIME-WAIT object in the tables for 2*MSL
- * @state: TCP_TIME_WAIT
+ * @state: TCP_TIME_WAIT, or TCP_FIN_WAIT2 (an orphan waiting for FIN)
+ * @timeo: how long, in jiffies
  *
  * Without memory the socket simply closes (as Linux).
  */
-void xs_tcp_time_wait(struct sock *sk, int state)
+void xs_tcp_time_wait(struct sock *sk, int state, int timeo)
 {
 	struct xs_tcp_table *t = xs_tcp_table(sk);
 	struct xs_tcp_sock *xs = xs_tcp_sk(sk);
@@ -621,6 +622,7 @@ void xs_tcp_time_wait(struct sock *sk, int state)
 		tw = kzalloc(sizeof(*tw), GFP_ATOMIC);
 	if (tw) {
 		xs_tcp_tw_fill(tw, sk);
+		tw->substate = state;
 		timer_setup(&tw->timer, xs_tcp_tw_timer, 0);
 		refcount_set(&tw->refcnt, 2);	/* tables and timer */
 		xs_tcp_bind_add_tw(t, tw);
@@ -630,10 +632,48 @@ void xs_tcp_time_wait(struct sock *sk, int state)
 		} else {
 			xs->hashed = false;
 			__sock_put(sk);		/* the table's reference */
-			mod_timer(&tw->timer, jiffies + XS_TCP_TW_LEN);
+			mod_timer(&tw->timer, jiffies + timeo);
 		}
 	}
 	xs_tcp_done(sk);
+}
+
+/*
+ * FIN-WAIT-2 of an orphan (Linux's tcp_timewait_state_process()): old
+ * segments are ignored, the FIN moves to TIME-WAIT proper, new data or
+ * a RST ends it (data gets a RST: nobody will read it).
+ */
+static int xs_tcp_tw_fin_wait2_rcv(struct xs_tcp_tw *tw, struct sk_buff *skb,
+				   const struct xs_tcp_opts *o)
+{
+	struct tcp_skb_cb *tcb = TCP_SKB_CB(skb);
+	const struct tcphdr *th = tcp_hdr(skb);
+
+	if (th->rst) {
+		if (tcb->seq == tw->rcv_nxt)
+			xs_tcp_tw_kill(tw);
+		goto drop;
+	}
+	if (th->syn || !th->ack || !after(tcb->end_seq, tw->rcv_nxt) ||
+	    tcb->end_seq == tcb->seq)
+		goto drop;
+	if (!th->fin || tcb->end_seq != tw->rcv_nxt + 1) {
+		XS_INC(tw->xn, TcpExt_TCPAbortOnData);
+		xs_tcp_send_reset_reply(tw->xn, skb);
+		xs_tcp_tw_kill(tw);
+		goto drop;
+	}
+	tw->substate = TCP_TIME_WAIT;
+	tw->rcv_nxt = tcb->end_seq;
+	if (o->saw_ts && tw->tstamp_ok) {
+		tw->ts_recent = o->tsval;
+		tw->ts_recent_stamp = ktime_get_seconds();
+	}
+	mod_timer_pending(&tw->timer, jiffies + XS_TCP_TW_LEN);
+	xs_tcp_send_tw_ack(tw);
+drop:
+	kfree_skb(skb);
+	return false;
 }
 
 /**
@@ -658,6 +698,8 @@ int xs_tcp_tw_rcv(struct xs_tcp_tw *tw, struct sk_buff *skb)
 	bool paws = false;
 
 	xs_tcp_parse_options(skb, &o, th->syn);
+	if (tw->substate == TCP_FIN_WAIT2)
+		return xs_tcp_tw_fin_wait2_rcv(tw, skb, &o);
 	if (tw->tstamp_ok && o.saw_ts && (s32)(o.tsval - tw->ts_recent) < 0 &&
 	    (u32)ktime_get_seconds() - tw->ts_recent_stamp < 24 * 24 * 3600)
 		paws = true;

@@ -200,6 +200,9 @@ static bool xs_tcp_write_timeout(struct sock *sk)
 			  READ_ONCE(t->sysctl_syn_retries);
 	else
 		retries = READ_ONCE(t->sysctl_retries2);
+	/* Nobody waits for an orphan: Linux's tcp_orphan_retries (0: 8). */
+	if (sock_flag(sk, SOCK_DEAD))
+		retries = min(retries, READ_ONCE(t->sysctl_orphan_retries) ?: 8);
 	if (icsk->icsk_user_timeout && sk->sk_state != TCP_SYN_SENT) {
 		if (xs_tcp_user_timeout_expired(sk, xs->retry_start)) {
 			xs_tcp_write_err(sk);
