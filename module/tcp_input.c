@@ -1535,6 +1535,7 @@ void xs_tcp_init_transfer(struct sock *sk)
 
 	tp->lsndtime = tcp_jiffies32;
 	tp->rcv_tstamp = tcp_jiffies32;
+	inet_csk(sk)->icsk_ack.lrcvtime = tcp_jiffies32;
 	if (inet_csk(sk)->icsk_retransmits && tcp_snd_cwnd(tp) > 1)
 		tcp_snd_cwnd_set(tp, 1);	/* RFC 6298 5.7 via RFC 5681 */
 	else
