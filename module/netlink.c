@@ -6,7 +6,8 @@
  *
  * Changes need CAP_NET_ADMIN in the user namespace owning the caller's
  * network namespace (GENL_UNS_ADMIN_PERM); all handlers act on the
- * caller's namespace only and run under RTNL.
+ * caller's namespace only and run under RTNL, but for the TCP socket
+ * dump (tcp_diag.c), which takes RCU and the socket locks instead.
  */
 #define pr_fmt(fmt) "xstack: " fmt
 
@@ -20,6 +21,7 @@
 #include "igmp.h"
 #include "route.h"
 #include "stats.h"
+#include "tcp_diag.h"
 #include "xstack.h"
 
 static const struct nla_policy xs_nl_policy[XSTACK_A_MAX + 1] = {
@@ -51,6 +53,20 @@ static const struct nla_policy xs_nl_policy[XSTACK_A_MAX + 1] = {
 	[XSTACK_A_GROUP]	= { .type = NLA_REJECT },
 	[XSTACK_A_MC_USERS]	= { .type = NLA_REJECT },
 	[XSTACK_A_MC_STATE]	= { .type = NLA_REJECT },
+	[XSTACK_A_SOCK]		= { .type = NLA_REJECT },
+	[XSTACK_A_SOCK_STATE]	= { .type = NLA_REJECT },
+	[XSTACK_A_SOCK_LADDR]	= { .type = NLA_REJECT },
+	[XSTACK_A_SOCK_LPORT]	= { .type = NLA_REJECT },
+	[XSTACK_A_SOCK_RADDR]	= { .type = NLA_REJECT },
+	[XSTACK_A_SOCK_RPORT]	= { .type = NLA_REJECT },
+	[XSTACK_A_SOCK_RQUEUE]	= { .type = NLA_REJECT },
+	[XSTACK_A_SOCK_WQUEUE]	= { .type = NLA_REJECT },
+	[XSTACK_A_SOCK_UID]	= { .type = NLA_REJECT },
+	[XSTACK_A_SOCK_INODE]	= { .type = NLA_REJECT },
+	[XSTACK_A_TCP_INFO]	= { .type = NLA_REJECT },
+	[XSTACK_A_CA_NAME]	= { .type = NLA_REJECT },
+	/* A request filter: (1 << TCP_*) of the states to dump. */
+	[XSTACK_A_SOCK_STATES]	= NLA_POLICY_MASK(NLA_U32, XS_TCP_DIAG_STATES),
 };
 
 static bool xs_nl_has_dev(struct nlattr **attrs)
@@ -467,6 +483,12 @@ static const struct genl_ops xs_nl_ops[] = {
 	{
 		.cmd = XSTACK_CMD_MADDR_GET,
 		.dumpit = xs_nl_maddr_dump,
+	},
+	{
+		.cmd = XSTACK_CMD_SOCK_GET,
+		.start = xs_nl_sock_start,
+		.dumpit = xs_nl_sock_dump,
+		.done = xs_nl_sock_done,
 	},
 };
 

@@ -14,6 +14,10 @@
  *   ADDR_ADD without an address            EINVAL, missing-attribute
  *                                          report naming XSTACK_A_ADDR
  *   unknown command                        EOPNOTSUPP
+ *   socket dump (SOCK_GET): a state filter with bits outside
+ *   TCP_ESTABLISHED..TCP_CLOSING, or a report-only XSTACK_A_SOCK
+ *                                          EINVAL + message;
+ *   without NLM_F_DUMP                     EOPNOTSUPP
  *
  * Each test runs in a new network namespace with a dummy0 device.
  */
@@ -389,6 +393,32 @@ TEST_F(nl, dumps)
 	req_init(&self->r, self->family, XSTACK_CMD_ADDR_GET, NLM_F_DUMP);
 	EXPECT_ANSWER(0, false);
 	EXPECT_EQ(2, self->ans.nreplies);
+}
+
+TEST_F(nl, sock_dump)
+{
+	/* A new namespace: no TCP socket. */
+	req_init(&self->r, self->family, XSTACK_CMD_SOCK_GET, NLM_F_DUMP);
+	EXPECT_ANSWER(0, false);
+	EXPECT_EQ(0, self->ans.nreplies);
+	req_init(&self->r, self->family, XSTACK_CMD_SOCK_GET, NLM_F_DUMP);
+	put_u32(&self->r, XSTACK_A_SOCK_STATES, 1U << 1 | 1U << 11);
+	EXPECT_ANSWER(0, false);
+	/* Bit 0 is no state, bit 12 (TCP_NEW_SYN_RECV) is not shown. */
+	req_init(&self->r, self->family, XSTACK_CMD_SOCK_GET, NLM_F_DUMP);
+	put_u32(&self->r, XSTACK_A_SOCK_STATES, 1);
+	EXPECT_ANSWER(EINVAL, true);
+	req_init(&self->r, self->family, XSTACK_CMD_SOCK_GET, NLM_F_DUMP);
+	put_u32(&self->r, XSTACK_A_SOCK_STATES, 1U << 12);
+	EXPECT_ANSWER(EINVAL, true);
+	req_init(&self->r, self->family, XSTACK_CMD_SOCK_GET, NLM_F_DUMP);
+	put_u8(&self->r, XSTACK_A_SOCK_STATES, 2);
+	EXPECT_ANSWER(EINVAL, true);
+	req_init(&self->r, self->family, XSTACK_CMD_SOCK_GET, NLM_F_DUMP);
+	put_attr(&self->r, XSTACK_A_SOCK, "", 0);
+	EXPECT_ANSWER(EINVAL, true);
+	req_init(&self->r, self->family, XSTACK_CMD_SOCK_GET, 0);
+	EXPECT_ANSWER(EOPNOTSUPP, false);
 }
 
 TEST_HARNESS_MAIN

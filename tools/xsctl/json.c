@@ -6,6 +6,7 @@
  * characters are escaped, valid UTF-8 passes through and each byte of an
  * invalid sequence becomes U+FFFD (device names are arbitrary bytes).
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -214,6 +215,18 @@ void json_uint(struct json *j, const char *key, unsigned long long val)
 {
 	begin_value(j, key);
 	fprintf(j->fp, "%llu", val);
+	end_value(j);
+}
+
+/* A number with @prec decimals; null if @val is not finite. */
+void json_double(struct json *j, const char *key, double val, int prec)
+{
+	if (!isfinite(val)) {
+		json_null(j, key);
+		return;
+	}
+	begin_value(j, key);
+	fprintf(j->fp, "%.*f", prec, val);
 	end_value(j);
 }
 

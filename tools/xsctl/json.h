@@ -34,6 +34,7 @@ void json_open_object(struct json *j, const char *key);
 void json_close_object(struct json *j);
 void json_string(struct json *j, const char *key, const char *val);
 void json_uint(struct json *j, const char *key, unsigned long long val);
+void json_double(struct json *j, const char *key, double val, int prec);
 void json_bool(struct json *j, const char *key, bool val);
 void json_null(struct json *j, const char *key);
 

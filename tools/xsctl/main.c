@@ -26,6 +26,7 @@ static const struct xs_object *const objects[] = {
 	&xs_maddr_object,
 	&xs_stats_object,
 	&xs_neigh_object,
+	&xs_sock_object,
 	NULL,
 };
 

@@ -85,6 +85,19 @@ static const struct {
 	[XSTACK_A_NEIGH_PROBES]	= { "NEIGH_PROBES", MNL_TYPE_U32 },
 	[XSTACK_A_NEIGH_AGE]	= { "NEIGH_AGE",  MNL_TYPE_U32 },
 	[XSTACK_A_PMTU]		= { "PMTU",	  MNL_TYPE_U32 },
+	[XSTACK_A_SOCK]		= { "SOCK",	  MNL_TYPE_NESTED },
+	[XSTACK_A_SOCK_STATE]	= { "SOCK_STATE", MNL_TYPE_U8 },
+	[XSTACK_A_SOCK_LADDR]	= { "SOCK_LADDR", MNL_TYPE_U32 },
+	[XSTACK_A_SOCK_LPORT]	= { "SOCK_LPORT", MNL_TYPE_U16 },
+	[XSTACK_A_SOCK_RADDR]	= { "SOCK_RADDR", MNL_TYPE_U32 },
+	[XSTACK_A_SOCK_RPORT]	= { "SOCK_RPORT", MNL_TYPE_U16 },
+	[XSTACK_A_SOCK_RQUEUE]	= { "SOCK_RQUEUE", MNL_TYPE_U32 },
+	[XSTACK_A_SOCK_WQUEUE]	= { "SOCK_WQUEUE", MNL_TYPE_U32 },
+	[XSTACK_A_SOCK_UID]	= { "SOCK_UID",	  MNL_TYPE_U32 },
+	[XSTACK_A_SOCK_INODE]	= { "SOCK_INODE", MNL_TYPE_U64 },
+	[XSTACK_A_TCP_INFO]	= { "TCP_INFO",	  MNL_TYPE_BINARY },
+	[XSTACK_A_CA_NAME]	= { "CA_NAME",	  MNL_TYPE_NUL_STRING },
+	[XSTACK_A_SOCK_STATES]	= { "SOCK_STATES", MNL_TYPE_U32 },
 };
 
 const char *xs_nl_attr_name(unsigned int type)
@@ -345,6 +358,22 @@ int xs_nl_run(struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 	return -1;
 }
 
+/* Check @attr against nl_policy and index it in @tb: 0, or -1 (said). */
+static int nl_attr_index(const struct nlattr *attr, const struct nlattr **tb)
+{
+	unsigned int type = mnl_attr_get_type(attr);
+
+	if (type > XSTACK_A_MAX || !nl_policy[type].name)
+		return 0;
+	if (mnl_attr_validate(attr, nl_policy[type].type) < 0) {
+		xs_err("malformed reply from kernel (attribute %s)",
+		       nl_policy[type].name);
+		return -1;
+	}
+	tb[type] = attr;
+	return 0;
+}
+
 /**
  * xs_nl_attrs() - index the attributes of an xstack reply
  * @nlh: the reply
@@ -357,7 +386,6 @@ int xs_nl_run(struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 int xs_nl_attrs(const struct nlmsghdr *nlh, const struct nlattr **tb)
 {
 	const struct nlattr *attr;
-	unsigned int type;
 
 	memset(tb, 0, (XSTACK_A_MAX + 1) * sizeof(*tb));
 	if (mnl_nlmsg_get_payload_len(nlh) < GENL_HDRLEN) {
@@ -365,15 +393,29 @@ int xs_nl_attrs(const struct nlmsghdr *nlh, const struct nlattr **tb)
 		return -1;
 	}
 	mnl_attr_for_each(attr, nlh, GENL_HDRLEN) {
-		type = mnl_attr_get_type(attr);
-		if (type > XSTACK_A_MAX || !nl_policy[type].name)
-			continue;
-		if (mnl_attr_validate(attr, nl_policy[type].type) < 0) {
-			xs_err("malformed reply from kernel (attribute %s)",
-			       nl_policy[type].name);
+		if (nl_attr_index(attr, tb) < 0)
 			return -1;
-		}
-		tb[type] = attr;
+	}
+	return 0;
+}
+
+/**
+ * xs_nl_nested() - index the attributes inside a nest (XSTACK_A_SOCK)
+ * @nest: the nest, checked as MNL_TYPE_NESTED
+ * @tb: filled with XSTACK_A_MAX + 1 pointers, NULL where absent
+ *
+ * The nest holds attributes of the same numbering as the message.
+ *
+ * Return: 0, or -1 after printing what is malformed.
+ */
+int xs_nl_nested(const struct nlattr *nest, const struct nlattr **tb)
+{
+	const struct nlattr *attr;
+
+	memset(tb, 0, (XSTACK_A_MAX + 1) * sizeof(*tb));
+	mnl_attr_for_each_nested(attr, nest) {
+		if (nl_attr_index(attr, tb) < 0)
+			return -1;
 	}
 	return 0;
 }

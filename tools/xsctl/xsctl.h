@@ -86,6 +86,7 @@ extern const struct xs_object xs_route_object;
 extern const struct xs_object xs_maddr_object;
 extern const struct xs_object xs_stats_object;
 extern const struct xs_object xs_neigh_object;
+extern const struct xs_object xs_sock_object;
 
 /* main.c */
 __printf(1, 2) void xs_err(const char *fmt, ...);

@@ -52,6 +52,10 @@
  * @XSTACK_CMD_STATS_GET: dump every counter as STAT_GROUP/NAME/VALUE
  * @XSTACK_CMD_MADDR_GET: dump multicast memberships (device, GROUP,
  *	MC_USERS, MC_STATE)
+ * @XSTACK_CMD_SOCK_GET: dump the TCP sockets of the namespace, like
+ *	"ss -tai": one message per listener, connection, SYN-RECEIVED request
+ *	and TIME-WAIT entry, each holding an XSTACK_A_SOCK nest;
+ *	XSTACK_A_SOCK_STATES in the request selects states
  */
 enum xstack_cmd {
 	XSTACK_CMD_UNSPEC,
@@ -71,6 +75,7 @@ enum xstack_cmd {
 	XSTACK_CMD_NEIGH_FLUSH,
 	XSTACK_CMD_STATS_GET,
 	XSTACK_CMD_MADDR_GET,
+	XSTACK_CMD_SOCK_GET,
 
 	__XSTACK_CMD_MAX,
 	XSTACK_CMD_MAX = __XSTACK_CMD_MAX - 1
@@ -106,6 +111,30 @@ enum xstack_cmd {
  * @XSTACK_A_GROUP: u32, multicast group, network byte order
  * @XSTACK_A_MC_USERS: u32, sockets joined to the group on the device
  * @XSTACK_A_MC_STATE: u8, XSTACK_MC_* (IGMP host state, RFC 2236 6)
+ * @XSTACK_A_SOCK: nest, one TCP socket of a SOCK_GET dump, holding the
+ *	XSTACK_A_SOCK_* attributes below, and XSTACK_A_TCP_INFO and
+ *	XSTACK_A_CA_NAME for full sockets (not for SYN-RECEIVED requests
+ *	and TIME-WAIT entries)
+ * @XSTACK_A_SOCK_STATE: u8, TCP state, Linux's TCP_* numbers
+ *	(TCP_ESTABLISHED 1 ... TCP_CLOSING 11; a request is TCP_SYN_RECV,
+ *	a TIME-WAIT entry TCP_TIME_WAIT or, for an orphan waiting for its
+ *	peer's FIN, TCP_FIN_WAIT2)
+ * @XSTACK_A_SOCK_LADDR: u32, local address, network byte order
+ * @XSTACK_A_SOCK_LPORT: u16, local port, host byte order
+ * @XSTACK_A_SOCK_RADDR: u32, remote address, network byte order
+ * @XSTACK_A_SOCK_RPORT: u16, remote port, host byte order (0: none)
+ * @XSTACK_A_SOCK_RQUEUE: u32, bytes received and not read; for a
+ *	listener, connections waiting in the accept queue
+ * @XSTACK_A_SOCK_WQUEUE: u32, bytes written and not yet acknowledged
+ *	(sent or not); for a listener, the accept queue's limit (backlog)
+ * @XSTACK_A_SOCK_UID: u32, owner, in the user namespace of the dumping
+ *	socket (a request: its listener's; TIME-WAIT: 0)
+ * @XSTACK_A_SOCK_INODE: u64, inode of the socket (0 when none)
+ * @XSTACK_A_TCP_INFO: binary, struct tcp_info of <linux/tcp.h> as
+ *	getsockopt(TCP_INFO) fills it; newer kernels may send a longer one
+ * @XSTACK_A_CA_NAME: string, congestion control algorithm
+ * @XSTACK_A_SOCK_STATES: u32, request: only the states whose bit
+ *	(1 << TCP_*) is set (TCP_ESTABLISHED ... TCP_CLOSING); all if absent
  */
 enum xstack_attr {
 	XSTACK_A_UNSPEC,
@@ -136,6 +165,19 @@ enum xstack_attr {
 	XSTACK_A_GROUP,
 	XSTACK_A_MC_USERS,
 	XSTACK_A_MC_STATE,
+	XSTACK_A_SOCK,
+	XSTACK_A_SOCK_STATE,
+	XSTACK_A_SOCK_LADDR,
+	XSTACK_A_SOCK_LPORT,
+	XSTACK_A_SOCK_RADDR,
+	XSTACK_A_SOCK_RPORT,
+	XSTACK_A_SOCK_RQUEUE,
+	XSTACK_A_SOCK_WQUEUE,
+	XSTACK_A_SOCK_UID,
+	XSTACK_A_SOCK_INODE,
+	XSTACK_A_TCP_INFO,
+	XSTACK_A_CA_NAME,
+	XSTACK_A_SOCK_STATES,
 
 	__XSTACK_A_MAX,
 	XSTACK_A_MAX = __XSTACK_A_MAX - 1
