@@ -313,9 +313,22 @@ u32 xs_tcp_select_window(struct sock *sk)
 	struct tcp_sock *tp = tcp_sk(sk);
 	u32 cur = tcp_receive_window(tp);
 	u32 win = xs_tcp_new_window(sk);
+	u32 mss = inet_csk(sk)->icsk_ack.rcv_mss;
 
-	if (win < cur)
-		win = round_up(cur, 1 << tp->rx_opt.rcv_wscale);
+	if (win < cur) {
+		win = cur;
+		/*
+		 * What is left of the window is less than a segment: a
+		 * sender avoiding SWS (RFC 1122 4.2.3.4) waits for its persist
+		 * timer before it sends into such a sliver. When the buffer
+		 * has room for two segments, offer the whole segment.
+		 */
+		if (win && win < mss &&
+		    READ_ONCE(sk->sk_rcvbuf) - atomic_read(&sk->sk_rmem_alloc) >=
+		    (int)(2 * SKB_TRUESIZE(mss)))
+			win = mss;
+		win = round_up(win, 1 << tp->rx_opt.rcv_wscale);
+	}
 	tp->rcv_wnd = win;
 	tp->rcv_wup = tp->rcv_nxt;
 	win = min_t(u32, win >> tp->rx_opt.rcv_wscale, U16_MAX);
