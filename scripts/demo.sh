@@ -211,8 +211,8 @@ transport_layer()
 	fi
 	show ip netns exec $XA cat /proc/net/xstack/tcp
 	wait
-	out=$(ip netns exec $XA "$XSCTL" stats Tcp 2>/dev/null) &&
-		{ say "xstack's TCP counters (xsctl stats Tcp)"; echo "$out"; }
+	say "xstack's TCP counters (xsctl stats Tcp; TcpExt too in /proc/net/xstack/snmp)"
+	show ip netns exec $XA "$XSCTL" stats Tcp
 }
 
 interactive()

@@ -213,8 +213,9 @@ static const struct xs_cmd stats_cmds[] = {
 		.help	= "print every counter, or those of GROUP",
 		.detail	=
 			"One line per counter: GROUP NAME VALUE, the groups and\n"
-			"names of /proc/net/xstack/snmp (Ip, Icmp, IcmpMsg, IpExt,\n"
-			"XsExt, ...). GROUP is matched in any case. With -j, a JSON\n"
+			"names of /proc/net/xstack/snmp (Ip, Icmp, IcmpMsg, Udp, Tcp,\n"
+			"TcpExt, Igmp, IpExt, XsExt). GROUP is matched in any case.\n"
+			"With -j, a JSON\n"
 			"object of groups, each an object of counters.\n",
 		.run	= stats_show,
 	},
@@ -223,6 +224,14 @@ static const struct xs_cmd stats_cmds[] = {
 	{ .name = "Icmp", .args = "", .help = "the Icmp counters only",
 	  .run = stats_group },
 	{ .name = "IcmpMsg", .args = "", .help = "the IcmpMsg counters only",
+	  .run = stats_group },
+	{ .name = "Udp", .args = "", .help = "the Udp counters only",
+	  .run = stats_group },
+	{ .name = "Tcp", .args = "", .help = "the Tcp counters only",
+	  .run = stats_group },
+	{ .name = "TcpExt", .args = "", .help = "the TcpExt counters only",
+	  .run = stats_group },
+	{ .name = "Igmp", .args = "", .help = "the Igmp counters only",
 	  .run = stats_group },
 	{ .name = "IpExt", .args = "", .help = "the IpExt counters only",
 	  .run = stats_group },
