@@ -287,7 +287,7 @@ static void xs_tcp_child_state(struct sock *child, const struct xs_tcp_req *req)
 	}
 }
 
-/* Linux's inet_csk_clone_lock() for our layout: a locked new socket. */
+/* Linux's inet_csk_clone_lock() for our layout: a new socket (unlocked). */
 static struct sock *xs_tcp_create_child(struct sock *lsk,
 					const struct xs_tcp_req *req)
 {
@@ -296,6 +296,13 @@ static struct sock *xs_tcp_create_child(struct sock *lsk,
 
 	if (unlikely(!child))
 		return NULL;
+	/*
+	 * sk_clone_lock() returns it BH-locked (sparse cannot see that);
+	 * nobody else knows it yet: the lock is taken again once it is
+	 * in the tables.
+	 */
+	__acquire(&child->sk_lock.slock);
+	bh_unlock_sock(child);
 	xs_tcp_init_state_keep(child);
 	xs_tcp_ca_inherit(child, lsk);
 	inet = inet_sk(child);
@@ -328,7 +335,6 @@ static struct sock *xs_tcp_req_complete(struct sock *lsk,
 		return NULL;
 	/* sk_clone_lock() gave 2 references: the table's and the queue's. */
 	if (xs_tcp_ehash_replace(t, &req->ent, &xs_tcp_sk(child)->ent)) {
-		bh_unlock_sock(child);
 		xs_tcp_destroy_sock(child);
 		sock_put(child);
 		sock_put(child);
@@ -407,6 +413,7 @@ static void xs_tcp_req_process(struct sock *lsk, struct xs_tcp_req *req,
 		XS_INC(xn, TcpExt_ListenDrops);
 		goto drop;
 	}
+	bh_lock_sock_nested(child);
 	xs_tcp_rcv_state(child, skb);
 	bh_unlock_sock(child);
 	lsk->sk_data_ready(lsk);

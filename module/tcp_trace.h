@@ -21,16 +21,16 @@ DECLARE_EVENT_CLASS(xs_tcp_sk_class,
 		__field(const void *, skaddr)
 		__field(__u16, sport)
 		__field(__u16, dport)
-		__field(__be32, saddr)
-		__field(__be32, daddr)
+		__field(__u32, saddr)
+		__field(__u32, daddr)
 		__field(int, state)
 	),
 	TP_fast_assign(
 		__entry->skaddr = sk;
 		__entry->sport = sk->sk_num;
 		__entry->dport = ntohs(sk->sk_dport);
-		__entry->saddr = sk->sk_rcv_saddr;
-		__entry->daddr = sk->sk_daddr;
+		__entry->saddr = (__force __u32)sk->sk_rcv_saddr;
+		__entry->daddr = (__force __u32)sk->sk_daddr;
 		__entry->state = sk->sk_state;
 	),
 	TP_printk("skaddr=%p src=%pI4:%u dest=%pI4:%u state=%d",
@@ -55,8 +55,8 @@ TRACE_EVENT(tcp_set_state,
 		__field(int, newstate)
 		__field(__u16, sport)
 		__field(__u16, dport)
-		__field(__be32, saddr)
-		__field(__be32, daddr)
+		__field(__u32, saddr)
+		__field(__u32, daddr)
 	),
 	TP_fast_assign(
 		__entry->skaddr = sk;
@@ -64,8 +64,8 @@ TRACE_EVENT(tcp_set_state,
 		__entry->newstate = newstate;
 		__entry->sport = sk->sk_num;
 		__entry->dport = ntohs(sk->sk_dport);
-		__entry->saddr = sk->sk_rcv_saddr;
-		__entry->daddr = sk->sk_daddr;
+		__entry->saddr = (__force __u32)sk->sk_rcv_saddr;
+		__entry->daddr = (__force __u32)sk->sk_daddr;
 	),
 	TP_printk("skaddr=%p src=%pI4:%u dest=%pI4:%u oldstate=%d newstate=%d",
 		  __entry->skaddr, &__entry->saddr, __entry->sport,
@@ -80,8 +80,8 @@ TRACE_EVENT(tcp_retransmit_skb,
 		__field(const void *, skaddr)
 		__field(__u16, sport)
 		__field(__u16, dport)
-		__field(__be32, saddr)
-		__field(__be32, daddr)
+		__field(__u32, saddr)
+		__field(__u32, daddr)
 		__field(__u32, seq)
 		__field(__u32, len)
 		__field(int, state)
@@ -90,8 +90,8 @@ TRACE_EVENT(tcp_retransmit_skb,
 		__entry->skaddr = sk;
 		__entry->sport = sk->sk_num;
 		__entry->dport = ntohs(sk->sk_dport);
-		__entry->saddr = sk->sk_rcv_saddr;
-		__entry->daddr = sk->sk_daddr;
+		__entry->saddr = (__force __u32)sk->sk_rcv_saddr;
+		__entry->daddr = (__force __u32)sk->sk_daddr;
 		__entry->seq = seq;
 		__entry->len = len;
 		__entry->state = sk->sk_state;
