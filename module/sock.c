@@ -593,3 +593,34 @@ void xs_sock_recv_cmsgs(struct msghdr *msg, struct sock *sk,
 		put_cmsg(msg, SOL_IP, IP_TOS, sizeof(tos), &tos);
 	}
 }
+
+/**
+ * xs_sock_sol_socket - SOL_SOCKET options of UDP and TCP sockets
+ * @sock: the socket (it carries SOCK_CUSTOM_SOCKOPT)
+ * @optname: SO_*
+ * @optval: user value
+ * @optlen: its length
+ *
+ * The core refuses SO_REUSEPORT for families other than AF_INET and
+ * AF_INET6, so our sockets take SOL_SOCKET themselves: SO_REUSEPORT is
+ * set here, everything else goes on to the core unchanged.
+ *
+ * Return: 0 or a negative errno.
+ */
+int xs_sock_sol_socket(struct socket *sock, int optname, sockptr_t optval,
+		       unsigned int optlen)
+{
+	int val;
+
+	if (optname != SO_REUSEPORT)
+		return sock_setsockopt(sock, SOL_SOCKET, optname, optval,
+				       optlen);
+	if (optlen < sizeof(int))
+		return -EINVAL;
+	if (copy_from_sockptr(&val, optval, sizeof(val)))
+		return -EFAULT;
+	lock_sock(sock->sk);
+	sock->sk->sk_reuseport = !!val;
+	release_sock(sock->sk);
+	return 0;
+}

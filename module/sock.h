@@ -36,5 +36,7 @@ int xs_icmp_errno(u8 type, u8 code, bool *fatal);
 void xs_sock_recv_cmsgs(struct msghdr *msg, struct sock *sk,
 			struct sk_buff *skb);
 u8 xs_sock_ttl(const struct sock *sk);
+int xs_sock_sol_socket(struct socket *sock, int optname, sockptr_t optval,
+		       unsigned int optlen);
 
 #endif /* _XSTACK_SOCK_H */

@@ -678,23 +678,6 @@ out:
 	return err;
 }
 
-static struct sock *xs_tcp_accept_dequeue(struct sock *sk)
-{
-	struct xs_tcp_listen *l = xs_tcp_sk(sk)->listen;
-	struct xs_tcp_sock *xs;
-
-	spin_lock_bh(&l->lock);
-	xs = list_first_entry_or_null(&l->accept, struct xs_tcp_sock,
-				      accept_node);
-	if (xs) {
-		list_del_init(&xs->accept_node);
-		xs->parent = NULL;
-		sk_acceptq_removed(sk);
-	}
-	spin_unlock_bh(&l->lock);
-	return xs ? &xs->tp.inet_conn.icsk_inet.sk : NULL;
-}
-
 /* Linux's inet_csk_wait_for_connect(). */
 static int xs_tcp_wait_accept(struct sock *sk, long *timeo)
 {
@@ -1341,24 +1324,6 @@ static int xs_tcp_ioctl(struct socket *sock, unsigned int cmd,
 
 /* socket options */
 
-static int xs_tcp_sol_socket(struct socket *sock, int optname,
-			     sockptr_t optval, unsigned int optlen)
-{
-	int val;
-
-	if (optname != SO_REUSEPORT)
-		return sock_setsockopt(sock, SOL_SOCKET, optname, optval,
-				       optlen);
-	if (optlen < sizeof(int))
-		return -EINVAL;
-	if (copy_from_sockptr(&val, optval, sizeof(val)))
-		return -EFAULT;
-	lock_sock(sock->sk);
-	sock->sk->sk_reuseport = !!val;
-	release_sock(sock->sk);
-	return 0;
-}
-
 static int xs_tcp_set_congestion(struct sock *sk, sockptr_t optval,
 				 unsigned int optlen)
 {
@@ -1484,7 +1449,7 @@ static int xs_tcp_setsockopt(struct socket *sock, int level, int optname,
 	int val, err;
 
 	if (level == SOL_SOCKET)
-		return xs_tcp_sol_socket(sock, optname, optval, optlen);
+		return xs_sock_sol_socket(sock, optname, optval, optlen);
 	if (level == SOL_IP) {
 		lock_sock(sk);
 		err = xs_ip_setsockopt(sk, optname, optval, optlen);

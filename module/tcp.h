@@ -474,6 +474,7 @@ void xs_tcp_req_put(struct xs_tcp_req *req);
 void xs_tcp_req_drop(struct xs_tcp_req *req);
 void xs_tcp_req_rcv(struct xs_tcp_req *req, struct sk_buff *skb);
 void xs_tcp_listen_flush(struct sock *sk);
+struct sock *xs_tcp_accept_dequeue(struct sock *sk);
 bool xs_tcp_listen_req_lookup(struct sock *lsk, struct sk_buff *skb);
 void xs_tcp_tw_purge(struct xs_tcp_table *t);
 bool xs_tcp_tw_takeover(struct sock *sk);

@@ -488,6 +488,30 @@ bool xs_tcp_listen_req_lookup(struct sock *lsk, struct sk_buff *skb)
 }
 
 /**
+ * xs_tcp_accept_dequeue - take the oldest child off the accept queue
+ * @sk: the listener
+ *
+ * Return: the child (the queue's reference is now the caller's), or
+ * NULL.
+ */
+struct sock *xs_tcp_accept_dequeue(struct sock *sk)
+{
+	struct xs_tcp_listen *l = xs_tcp_sk(sk)->listen;
+	struct xs_tcp_sock *xs;
+
+	spin_lock_bh(&l->lock);
+	xs = list_first_entry_or_null(&l->accept, struct xs_tcp_sock,
+				      accept_node);
+	if (xs) {
+		list_del_init(&xs->accept_node);
+		xs->parent = NULL;
+		sk_acceptq_removed(sk);
+	}
+	spin_unlock_bh(&l->lock);
+	return xs ? &xs->tp.inet_conn.icsk_inet.sk : NULL;
+}
+
+/**
  * xs_tcp_listen_flush - a listener closes: requests and unaccepted
  *	children go (the children are reset, as Linux)
  * @sk: the listener (socket lock held)
@@ -496,7 +520,6 @@ void xs_tcp_listen_flush(struct sock *sk)
 {
 	struct xs_tcp_listen *l = xs_tcp_sk(sk)->listen;
 	struct xs_tcp_req *req;
-	struct xs_tcp_sock *xs;
 
 	for (;;) {
 		spin_lock_bh(&l->lock);
@@ -510,20 +533,10 @@ void xs_tcp_listen_flush(struct sock *sk)
 		xs_tcp_req_unlinked(req, true);
 	}
 	for (;;) {
-		struct sock *child;
+		struct sock *child = xs_tcp_accept_dequeue(sk);
 
-		spin_lock_bh(&l->lock);
-		xs = list_first_entry_or_null(&l->accept, struct xs_tcp_sock,
-					      accept_node);
-		if (xs) {
-			list_del_init(&xs->accept_node);
-			xs->parent = NULL;
-			sk_acceptq_removed(sk);
-		}
-		spin_unlock_bh(&l->lock);
-		if (!xs)
+		if (!child)
 			break;
-		child = &xs->tp.inet_conn.icsk_inet.sk;
 		/* Nobody owns an unaccepted child: its BH lock is enough. */
 		local_bh_disable();
 		bh_lock_sock_nested(child);

@@ -918,29 +918,6 @@ static int xs_udp_release(struct socket *sock)
 	return 0;
 }
 
-/*
- * The core refuses SO_REUSEPORT for families other than AF_INET/AF_INET6,
- * so UDP sockets carry SOCK_CUSTOM_SOCKOPT: SOL_SOCKET comes here, and
- * everything but SO_REUSEPORT goes on to the core unchanged.
- */
-static int xs_udp_sol_socket(struct socket *sock, int optname,
-			     sockptr_t optval, unsigned int optlen)
-{
-	int val;
-
-	if (optname != SO_REUSEPORT)
-		return sock_setsockopt(sock, SOL_SOCKET, optname, optval,
-				       optlen);
-	if (optlen < sizeof(int))
-		return -EINVAL;
-	if (copy_from_sockptr(&val, optval, sizeof(val)))
-		return -EFAULT;
-	lock_sock(sock->sk);
-	sock->sk->sk_reuseport = !!val;
-	release_sock(sock->sk);
-	return 0;
-}
-
 static int xs_udp_setsockopt(struct socket *sock, int level, int optname,
 			     sockptr_t optval, unsigned int optlen)
 {
@@ -948,7 +925,7 @@ static int xs_udp_setsockopt(struct socket *sock, int level, int optname,
 	int err;
 
 	if (level == SOL_SOCKET)
-		return xs_udp_sol_socket(sock, optname, optval, optlen);
+		return xs_sock_sol_socket(sock, optname, optval, optlen);
 	if (level != SOL_IP)
 		return -ENOPROTOOPT;
 	lock_sock(sk);
