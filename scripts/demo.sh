@@ -181,6 +181,17 @@ xs_xfer_bin()
 	echo "$bin"
 }
 
+# transfer XFER SRV_NS SRV_FAMILY ADDR PORT CLI_NS CLI_FAMILY: 8 MiB from
+# the client to the server, both printing what they counted and hashed.
+transfer()
+{
+	ip netns exec "$2" "$1" server "$3" "$4" "$5" >/tmp/xfer-srv.out 2>&1 &
+	sleep 0.5
+	show ip netns exec "$6" "$1" client "$7" "$4" "$5" 8M
+	wait
+	sed 's/^/  server: /' /tmp/xfer-srv.out
+}
+
 transport_layer()
 {
 	local xfer out
@@ -189,17 +200,9 @@ transport_layer()
 		return 0
 	fi
 	say "TCP: native Linux in nb serves, xstack's TCP in xa sends 8 MiB (SHA-256 on both ends)"
-	ip netns exec $NB "$xfer" server inet 10.0.0.2 5001 >/tmp/xfer-srv.out 2>&1 &
-	sleep 0.5
-	show ip netns exec $XA "$xfer" client xstack 10.0.0.2 5001 8M
-	wait
-	sed 's/^/  server: /' /tmp/xfer-srv.out
+	transfer "$xfer" $NB inet 10.0.0.2 5001 $XA xstack
 	say "TCP the other way: xstack in xa serves, native Linux in nb sends 8 MiB"
-	ip netns exec $XA "$xfer" server xstack 10.0.0.1 5002 >/tmp/xfer-srv.out 2>&1 &
-	sleep 0.5
-	show ip netns exec $NB "$xfer" client inet 10.0.0.1 5002 8M
-	wait
-	sed 's/^/  server: /' /tmp/xfer-srv.out
+	transfer "$xfer" $XA xstack 10.0.0.1 5002 $NB inet
 	say "A connection in progress, as xsctl sock show and /proc/net/xstack/tcp see it"
 	ip netns exec $NB "$xfer" server inet 10.0.0.2 5003 >/dev/null 2>&1 &
 	sleep 0.5
