@@ -34,8 +34,11 @@
 /**
  * struct xs_loopback - datagrams this host sends to itself
  * @queue: waiting datagrams (its own lock)
- * @work: drains @queue in process context with BH disabled, as if the
- *	datagrams had arrived from a device
+ * @work: drains @queue in softirq context (a BH work item, Linux's
+ *	replacement for tasklets), as if the datagrams had arrived from a
+ *	device: it runs as soon as the sender enables BHs again, as the
+ *	native loopback's backlog does, so a sender cannot outrun it and
+ *	overflow @queue; the sender's stack never holds the receiver's
  * @xn: namespace state
  * @id_base: random start of the IPv4 identification counter
  * @ids: identification counter (RFC 6864 4.1: unique per source,
@@ -55,14 +58,12 @@ static void xs_loopback_work(struct work_struct *work)
 	struct sk_buff *skb;
 	unsigned int budget = 256;
 
-	local_bh_disable();
 	rcu_read_lock();
 	while (budget-- && (skb = skb_dequeue(&lo->queue)))
 		xs_ip_loopback_rcv(lo->xn, skb);
 	rcu_read_unlock();
-	local_bh_enable();
 	if (!skb_queue_empty(&lo->queue))
-		queue_work(system_wq, &lo->work);
+		queue_work(system_bh_wq, &lo->work);
 }
 
 static int xs_loopback_xmit(struct xs_net *xn, struct sk_buff *skb,
@@ -80,7 +81,7 @@ static int xs_loopback_xmit(struct xs_net *xn, struct sk_buff *skb,
 	skb->dev = NULL;
 	skb->skb_iif = rt->xd->dev->ifindex;
 	skb_queue_tail(&lo->queue, skb);
-	queue_work(system_wq, &lo->work);
+	queue_work(system_bh_wq, &lo->work);
 	return 0;
 }
 
