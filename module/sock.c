@@ -163,6 +163,17 @@ static int xs_ip_set_flag(struct sock *sk, int optname, int val)
 	case IP_PKTINFO:
 		inet_assign_bit(PKTINFO, sk, val);
 		return 0;
+	case IP_RECVOPTS:
+		inet_assign_bit(RECVOPTS, sk, val);
+		return 0;
+	case IP_RETOPTS:
+		/*
+		 * Accepted (iputils ping sets it on its ping socket), but
+		 * no IP_RETOPTS message is delivered: xstack has no
+		 * ip_options_echo() to reverse received options.
+		 */
+		inet_assign_bit(RETOPTS, sk, val);
+		return 0;
 	}
 	return -ENOPROTOOPT;
 }
@@ -315,6 +326,12 @@ static int xs_ip_get_value(struct sock *sk, int optname, int *val)
 		return 0;
 	case IP_PKTINFO:
 		*val = inet_test_bit(PKTINFO, sk);
+		return 0;
+	case IP_RECVOPTS:
+		*val = inet_test_bit(RECVOPTS, sk);
+		return 0;
+	case IP_RETOPTS:
+		*val = inet_test_bit(RETOPTS, sk);
 		return 0;
 	case IP_MULTICAST_TTL:
 		*val = READ_ONCE(inet->mc_ttl);
@@ -564,7 +581,7 @@ static __be32 xs_sock_spec_dst(struct sock *sk, struct sk_buff *skb)
 }
 
 /**
- * xs_sock_recv_cmsgs - IP_RECVTTL/IP_RECVTOS/IP_PKTINFO control messages
+ * xs_sock_recv_cmsgs - IP_PKTINFO/IP_RECVTTL/IP_RECVTOS/IP_RECVOPTS messages
  * @msg: user message
  * @sk: the receiving socket
  * @skb: the datagram; its network header is the IPv4 header
@@ -592,6 +609,10 @@ void xs_sock_recv_cmsgs(struct msghdr *msg, struct sock *sk,
 
 		put_cmsg(msg, SOL_IP, IP_TOS, sizeof(tos), &tos);
 	}
+	/* The options as received, when there are any (as Linux). */
+	if (inet_test_bit(RECVOPTS, sk) && iph->ihl > 5)
+		put_cmsg(msg, SOL_IP, IP_RECVOPTS, iph->ihl * 4 - sizeof(*iph),
+			 (void *)(iph + 1));
 }
 
 /**

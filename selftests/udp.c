@@ -776,6 +776,15 @@ TEST_F(udp, ip_ttl_and_tos_values)
 	EXPECT_EQ(0, xu_getint(fd, SOL_IP, IP_RECVTTL));
 	EXPECT_EQ(0, xu_getint(fd, SOL_IP, IP_PKTINFO));
 	EXPECT_EQ(0, xu_getint(fd, SOL_IP, IP_RECVERR));
+	/* IP_RECVOPTS and IP_RETOPTS (set by iputils ping) are flags. */
+	EXPECT_EQ(0, xu_getint(fd, SOL_IP, IP_RECVOPTS));
+	EXPECT_EQ(0, xu_getint(fd, SOL_IP, IP_RETOPTS));
+	EXPECT_ERR(0, xu_setint(fd, SOL_IP, IP_RECVOPTS, 1));
+	EXPECT_ERR(0, xu_setint(fd, SOL_IP, IP_RETOPTS, 1));
+	EXPECT_EQ(1, xu_getint(fd, SOL_IP, IP_RECVOPTS));
+	EXPECT_EQ(1, xu_getint(fd, SOL_IP, IP_RETOPTS));
+	EXPECT_ERR(0, xu_setint(fd, SOL_IP, IP_RETOPTS, 0));
+	EXPECT_EQ(0, xu_getint(fd, SOL_IP, IP_RETOPTS));
 	EXPECT_EQ(IP_PMTUDISC_WANT, xu_getint(fd, SOL_IP, IP_MTU_DISCOVER));
 	EXPECT_ERR(EINVAL, xu_setint(fd, SOL_IP, IP_MTU_DISCOVER, 10));
 	EXPECT_ERR(0, xu_setint(fd, SOL_IP, IP_MTU_DISCOVER, IP_PMTUDISC_DO));

@@ -11,7 +11,8 @@
  * reported to a connected socket (recv and SO_ERROR give ECONNREFUSED,
  * poll POLLERR), ignored by an unconnected one, queued with IP_RECVERR
  * (sock_extended_err, offender, EPOLLERR while queued); IP_TTL, IP_TOS
- * and their control messages both ways, IP_PKTINFO (in and out),
+ * and their control messages both ways, IP_RECVOPTS (received options),
+ * IP_PKTINFO (in and out),
  * SO_BROADCAST (EACCES without it; subnet and limited broadcast both
  * ways), SO_BINDTODEVICE, SO_NO_CHECK, zero checksum accepted, bad
  * checksum dropped and counted (Udp InCsumErrors), a UDP length field
@@ -21,6 +22,7 @@
  * connected socket and with IP_RECVERR.
  */
 #include <linux/sockios.h>
+#include <netinet/ip.h>
 #include <netinet/udp.h>
 #include <sys/epoll.h>
 #include <sys/uio.h>
@@ -486,6 +488,65 @@ TEST_F(udp, tos_both_ways)
 	EXPECT_EQ(1, xu_recvmsg_wait(l, rxbuf, sizeof(rxbuf), XU_WAIT_MS, &m));
 	EXPECT_TRUE(m.has_tos);
 	EXPECT_EQ(0xb8, m.tos);
+	close(l);
+	close(p);
+}
+
+/* IP_RECVOPTS: the options of a received datagram, as they came. */
+static ssize_t recv_opts(int fd, unsigned char *opts, size_t *optlen)
+{
+	char control[256];
+	struct iovec iov = { .iov_base = rxbuf, .iov_len = sizeof(rxbuf) };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = control, .msg_controllen = sizeof(control),
+	};
+	struct cmsghdr *c;
+	ssize_t n;
+
+	*optlen = 0;
+	if (xu_poll(fd, POLLIN, XU_WAIT_MS) <= 0)
+		return -1;
+	n = recvmsg(fd, &msg, MSG_DONTWAIT);
+	for (c = CMSG_FIRSTHDR(&msg); n >= 0 && c; c = CMSG_NXTHDR(&msg, c)) {
+		if (c->cmsg_level == SOL_IP && c->cmsg_type == IP_RECVOPTS &&
+		    c->cmsg_len - CMSG_LEN(0) <= 40) {
+			*optlen = c->cmsg_len - CMSG_LEN(0);
+			memcpy(opts, CMSG_DATA(c), *optlen);
+		}
+	}
+	return n;
+}
+
+TEST_F(udp, recvopts_both_ways)
+{
+	static const unsigned char nops[4] = {
+		IPOPT_NOP, IPOPT_NOP, IPOPT_NOP, IPOPT_END
+	};
+	int l = xu_sock(self), p = xu_peer_bound(self, 6121);
+	unsigned char opts[40];
+	size_t optlen;
+
+	ASSERT_LE(0, l);
+	ASSERT_LE(0, p);
+	ASSERT_ERR(0, xu_bind(l, NULL, 6120));
+	ASSERT_ERR(0, xu_setint(l, SOL_IP, IP_RECVOPTS, 1));
+	ASSERT_OK(setsockopt(p, SOL_IP, IP_OPTIONS, nops, sizeof(nops)));
+	EXPECT_EQ(1, xu_sendto(p, "o", 1, XU_LOCAL, 6120));
+	EXPECT_EQ(1, recv_opts(l, opts, &optlen));
+	EXPECT_EQ(4, (int)optlen);
+	EXPECT_EQ(0, memcmp(opts, nops, sizeof(nops)));
+	/* No options: no message. */
+	ASSERT_OK(setsockopt(p, SOL_IP, IP_OPTIONS, NULL, 0));
+	EXPECT_EQ(1, xu_sendto(p, "n", 1, XU_LOCAL, 6120));
+	EXPECT_EQ(1, recv_opts(l, opts, &optlen));
+	EXPECT_EQ(0, (int)optlen);
+	/* Not asked for: no message. */
+	ASSERT_OK(setsockopt(p, SOL_IP, IP_OPTIONS, nops, sizeof(nops)));
+	ASSERT_ERR(0, xu_setint(l, SOL_IP, IP_RECVOPTS, 0));
+	EXPECT_EQ(1, xu_sendto(p, "q", 1, XU_LOCAL, 6120));
+	EXPECT_EQ(1, recv_opts(l, opts, &optlen));
+	EXPECT_EQ(0, (int)optlen);
 	close(l);
 	close(p);
 }
