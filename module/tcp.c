@@ -37,26 +37,6 @@
 #define CREATE_TRACE_POINTS
 #include "tcp_trace.h"
 
-static atomic_long_t xs_tcp_memory_allocated;
-static DEFINE_PER_CPU(int, xs_tcp_fw_alloc);
-static struct percpu_counter xs_tcp_sockets_allocated;
-static unsigned long xs_tcp_memory_pressure;
-/* net.xstack.tcp_mem, pages (shared by every namespace, as Linux's). */
-static long xs_tcp_mem[3];
-
-static void xs_tcp_enter_memory_pressure(struct sock *sk)
-{
-	if (!READ_ONCE(xs_tcp_memory_pressure)) {
-		WRITE_ONCE(xs_tcp_memory_pressure, jiffies ?: 1);
-		XS_INC(xs_net(sock_net(sk)), TcpExt_TCPMemoryPressures);
-	}
-}
-
-static void xs_tcp_leave_memory_pressure(struct sock *sk)
-{
-	WRITE_ONCE(xs_tcp_memory_pressure, 0);
-}
-
 /* Socket life */
 
 /**
@@ -214,6 +194,7 @@ void xs_tcp_destroy_sock(struct sock *sk)
 	kfree(xs->listen);
 	xs->listen = NULL;
 	sk_mem_reclaim(sk);
+	xs_tcp_orphan_dec(sk);
 }
 
 /**
@@ -240,7 +221,8 @@ static void xs_tcp_sock_destruct(struct sock *sk)
 	xs_tcp_ofo_purge(&tcp_sk(sk)->out_of_order_queue);
 	xs_sock_destruct(sk);
 	sk_mem_reclaim_final(sk);
-	percpu_counter_dec(&xs_tcp_sockets_allocated);
+	xs_tcp_orphan_dec(sk);
+	xs_tcp_mem_socket_gone(sk);
 }
 
 static int xs_tcp_init_sock(struct sock *sk)
@@ -256,7 +238,7 @@ static int xs_tcp_init_sock(struct sock *sk)
 	sk->sk_backlog_rcv = xs_tcp_backlog_rcv;
 	WRITE_ONCE(sk->sk_sndbuf, READ_ONCE(t->sysctl_wmem[1]));
 	WRITE_ONCE(sk->sk_rcvbuf, READ_ONCE(t->sysctl_rmem[1]));
-	percpu_counter_inc(&xs_tcp_sockets_allocated);
+	xs_tcp_mem_socket_new(sk);
 	xs_tcp_ca_assign_default(sk);
 	return 0;
 }
@@ -782,7 +764,8 @@ static int xs_tcp_copy_frag(struct sock *sk, struct sk_buff *skb,
 	if (!merge && i >= MAX_SKB_FRAGS)
 		return 0;	/* full: a new skb */
 	copy = min_t(int, copy, pfrag->size - pfrag->offset);
-	if (!sk_wmem_schedule(sk, copy))
+	copy = xs_tcp_wmem_schedule(sk, copy);
+	if (copy <= 0)
 		return -ENOMEM;
 	err = skb_copy_to_page_nocache(sk, &msg->msg_iter, skb, pfrag->page,
 				       pfrag->offset, copy);
@@ -822,9 +805,11 @@ static int xs_tcp_sendmsg_locked(struct sock *sk, struct msghdr *msg,
 		int copy;
 
 		if (!skb) {
+			bool first = skb_queue_empty(&sk->sk_write_queue);
+
 			if (!xs_tcp_memory_free(sk))
 				goto wait_for_space;
-			skb = xs_tcp_alloc_skb(sk, sk->sk_allocation, false);
+			skb = xs_tcp_alloc_skb(sk, sk->sk_allocation, first);
 			if (!skb)
 				goto wait_for_space;
 			TCP_SKB_CB(skb)->seq = tp->write_seq;
@@ -928,7 +913,7 @@ static void xs_tcp_cleanup_rbuf(struct sock *sk, int copied)
  *
  * Once per RTT: the buffer grows to hold twice what the application
  * read in the last RTT, up to net.xstack.tcp_rmem[2], unless
- * SO_RCVBUF fixed it.
+ * SO_RCVBUF fixed it or memory is short (tcp_mem.c).
  */
 void xs_tcp_rcv_space_adjust(struct sock *sk)
 {
@@ -943,7 +928,7 @@ void xs_tcp_rcv_space_adjust(struct sock *sk)
 	}
 	if (jiffies_to_usecs(jiffies - xs->rcvq_time) < rtt)
 		return;
-	if (!(sk->sk_userlocks & SOCK_RCVBUF_LOCK)) {
+	if (!(sk->sk_userlocks & SOCK_RCVBUF_LOCK) && !xs_tcp_mem_tight(sk)) {
 		rcvbuf = div_u64((u64)xs->rcvq_space * 2 * 256,
 				 max_t(u32, xs->rcv_ratio, 1));
 		rcvbuf = min(rcvbuf, READ_ONCE(xs_tcp_table(sk)->sysctl_rmem[2]));
@@ -1155,14 +1140,19 @@ static u32 xs_tcp_purge_unread(struct sock *sk)
 /**
  * xs_tcp_orphan_fin_wait2 - an orphan reached FIN-WAIT-2
  * @sk: the socket (locked, SOCK_DEAD)
+ * @more: the segment that acknowledged our FIN still carries data or a
+ *	FIN for this socket to process
  *
  * It waits TCP_LINGER2 (or net.xstack.tcp_fin_timeout) for the peer's
  * FIN as a TIME-WAIT object in the FIN-WAIT-2 substate, as Linux does;
- * TCP_LINGER2 below zero resets at once.
+ * TCP_LINGER2 below zero resets at once. With @more it stays a full
+ * socket under the FIN-WAIT-2 timer instead, so that a FIN that came
+ * with the ACK moves it to TIME-WAIT and is acknowledged rather than
+ * lost (Linux's tcp_rcv_state_process() does the same).
  *
- * Return: true (the socket is closed).
+ * Return: true when the socket is closed.
  */
-bool xs_tcp_orphan_fin_wait2(struct sock *sk)
+bool xs_tcp_orphan_fin_wait2(struct sock *sk, bool more)
 {
 	int tmo = READ_ONCE(tcp_sk(sk)->linger2);
 
@@ -1173,6 +1163,10 @@ bool xs_tcp_orphan_fin_wait2(struct sock *sk)
 		return true;
 	}
 	tmo = tmo ?: READ_ONCE(xs_tcp_table(sk)->sysctl_fin_timeout) * HZ;
+	if (more) {
+		xs_tcp_reset_keepalive(sk, tmo);
+		return false;
+	}
 	xs_tcp_time_wait(sk, TCP_FIN_WAIT2, tmo);
 	return true;
 }
@@ -1208,8 +1202,15 @@ static void xs_tcp_close(struct sock *sk, long timeout)
 		sk_stream_wait_close(sk, timeout);
 adjudge:
 	sock_orphan(sk);
+	if (sk->sk_state != TCP_CLOSE) {
+		xs_tcp_orphan_inc(sk);
+		if (xs_tcp_check_oom(sk, 0)) {
+			xs_tcp_send_active_reset(sk, GFP_ATOMIC);
+			xs_tcp_set_state(sk, TCP_CLOSE);
+		}
+	}
 	if (sk->sk_state == TCP_FIN_WAIT2)
-		xs_tcp_orphan_fin_wait2(sk);	/* becomes CLOSE */
+		xs_tcp_orphan_fin_wait2(sk, false);	/* becomes CLOSE */
 	if (sk->sk_state == TCP_CLOSE) {
 		xs_tcp_clear_timers(sk);
 		xs_tcp_destroy_sock(sk);
@@ -1681,13 +1682,7 @@ struct proto xs_tcp_prot = {
 	.keepalive = xs_tcp_set_keepalive,
 	.backlog_rcv = xs_tcp_backlog_rcv,
 	.release_cb = xs_tcp_release_cb,
-	.enter_memory_pressure = xs_tcp_enter_memory_pressure,
-	.leave_memory_pressure = xs_tcp_leave_memory_pressure,
-	.memory_pressure = &xs_tcp_memory_pressure,
-	.memory_allocated = &xs_tcp_memory_allocated,
-	.per_cpu_fw_alloc = &xs_tcp_fw_alloc,
-	.sockets_allocated = &xs_tcp_sockets_allocated,
-	.sysctl_mem = xs_tcp_mem,
+	/* the memory fields: xs_tcp_mem_prot_init() */
 	.max_header = MAX_TCP_HEADER,
 	.obj_size = sizeof(struct xs_tcp_sock),
 	.slab_flags = SLAB_TYPESAFE_BY_RCU,
@@ -1835,6 +1830,20 @@ static int xs_tcp_mem_handler(const struct ctl_table *table, int write,
 	return proc_doulongvec_minmax(&tmp, write, buffer, lenp, ppos);
 }
 
+static int xs_tcp_max_orphans_handler(const struct ctl_table *table,
+				      int write, void *buffer, size_t *lenp,
+				      loff_t *ppos)
+{
+	struct ctl_table tmp = *table;
+
+	if (write && !capable(CAP_NET_ADMIN))
+		return -EPERM;
+	tmp.data = &xs_tcp_max_orphans;
+	tmp.extra1 = SYSCTL_ZERO;
+	tmp.extra2 = SYSCTL_INT_MAX;
+	return proc_dointvec_minmax(&tmp, write, buffer, lenp, ppos);
+}
+
 static int xs_tcp_ca_handler(const struct ctl_table *table, int write,
 			     void *buffer, size_t *lenp, loff_t *ppos)
 {
@@ -1912,6 +1921,13 @@ static const struct ctl_table xs_tcp_sysctl[] = {
 		.maxlen = sizeof(xs_tcp_mem),
 		.mode = 0644,
 		.proc_handler = xs_tcp_mem_handler,
+	},
+	{
+		.procname = "tcp_max_orphans",
+		.data = XS_SYSCTL_OFF(struct xs_tcp_table, sysctl_rmem),
+		.maxlen = sizeof(int),
+		.mode = 0644,
+		.proc_handler = xs_tcp_max_orphans_handler,
 	},
 	{
 		.procname = "tcp_congestion_control",
@@ -2014,8 +2030,13 @@ int xs_tcp_net_init(struct xs_net *xn)
 	if (unlikely(!proc_create_net_single("tcp", 0444, xn->proc_dir,
 					     xs_tcp_proc_show, NULL)))
 		goto err_proc;
+	err = xs_tcp_mem_net_init(xn);
+	if (unlikely(err))
+		goto err_sockstat;
 	return 0;
 
+err_sockstat:
+	remove_proc_entry("tcp", xn->proc_dir);
 err_proc:
 	xs_sysctl_unregister(t->sysctl_hdr);
 err_sysctl:
@@ -2036,6 +2057,7 @@ void xs_tcp_net_exit(struct xs_net *xn)
 {
 	struct xs_tcp_table *t = xn->tcp;
 
+	xs_tcp_mem_net_exit(xn);
 	remove_proc_entry("tcp", xn->proc_dir);
 	xs_sysctl_unregister(t->sysctl_hdr);
 	xs_tcp_tw_purge(t);
@@ -2052,15 +2074,11 @@ void xs_tcp_net_exit(struct xs_net *xn)
  */
 int xs_tcp_init(void)
 {
-	unsigned long limit = max(nr_free_buffer_pages() / 16, 128UL);
-	int err;
+	int err = xs_tcp_mem_init();
 
-	xs_tcp_mem[0] = limit / 4 * 3;
-	xs_tcp_mem[1] = limit;
-	xs_tcp_mem[2] = xs_tcp_mem[0] * 2;
-	err = percpu_counter_init(&xs_tcp_sockets_allocated, 0, GFP_KERNEL);
 	if (unlikely(err))
 		return err;
+	xs_tcp_mem_prot_init(&xs_tcp_prot);
 	return 0;
 }
 
@@ -2069,5 +2087,5 @@ int xs_tcp_init(void)
  */
 void xs_tcp_exit(void)
 {
-	percpu_counter_destroy(&xs_tcp_sockets_allocated);
+	xs_tcp_mem_exit();
 }

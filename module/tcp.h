@@ -30,6 +30,7 @@
 /* net/xfrm.h (included by net/tcp.h) has an xs_net() of its own. */
 #define xs_net xs_net_xfrm
 #include <net/tcp.h>
+#include <net/proto_memory.h>
 #undef xs_net
 
 struct xs_net;
@@ -177,6 +178,7 @@ struct xs_tcp_listen {
  * @cork: TCP_CORK
  * @nodelay: TCP_NODELAY
  * @wscale_req: window scaling asked of the peer
+ * @orphan_counted: counted as an orphan (tcp_mem.c)
  * @tw_seq: the first sequence number after taking over a TIME-WAIT
  */
 struct xs_tcp_sock {
@@ -215,6 +217,7 @@ struct xs_tcp_sock {
 	bool cork;
 	bool nodelay;
 	u8 wscale_req;
+	bool orphan_counted;
 	u32 tw_seq;
 };
 
@@ -354,12 +357,15 @@ struct xs_tcp_opts {
  * @bhash: bound ports (struct xs_tcp_bnode by port)
  * @lhash: listening sockets by port (lnode)
  * @secret: ISN and port-offset key (RFC 6528, RFC 6056)
+ * @cookie_secret: the keys of SYN cookies (tcp_syncookies.c)
  * @port_counter: RFC 6056 3.3.3 table index
  * @challenge_stamp: second of the current challenge-ACK budget
  * @challenge_count: challenge ACKs left in it (RFC 5961 7)
  * @sysctl_hdr: net.xstack.tcp_*
  * @sysctl_*: the settings, named as the sysctls
  * @sysctl_ca_name: unused storage behind the congestion sysctls
+ * @inuse: sockets in the tables (established table and listeners)
+ * @tw_count: TIME-WAIT objects in the established table
  * @net: the namespace
  * @ca_default: the congestion control new sockets start with (RCU,
  *	a module reference held; replaced under @lock)
@@ -370,6 +376,7 @@ struct xs_tcp_table {
 	struct hlist_head *bhash;
 	struct hlist_head *lhash;
 	siphash_key_t secret;
+	siphash_key_t cookie_secret[2];
 	atomic_t port_counter;
 	u32 challenge_stamp;
 	atomic_t challenge_count;
@@ -393,7 +400,10 @@ struct xs_tcp_table {
 	int sysctl_challenge_ack_limit;
 	int sysctl_rfc1337;
 	int sysctl_abort_on_overflow;
+	int sysctl_syncookies;
 	char sysctl_ca_name[TCP_CA_NAME_MAX];
+	atomic_t inuse;
+	atomic_t tw_count;
 	struct net *net;
 	const struct tcp_congestion_ops __rcu *ca_default;
 };
@@ -431,10 +441,28 @@ void xs_tcp_done(struct sock *sk);
 void xs_tcp_destroy_sock(struct sock *sk);
 void xs_tcp_reset_sk(struct sock *sk, int err);
 void xs_tcp_rcv_space_adjust(struct sock *sk);
-bool xs_tcp_orphan_fin_wait2(struct sock *sk);
+bool xs_tcp_orphan_fin_wait2(struct sock *sk, bool more);
 void xs_tcp_get_info(struct sock *sk, struct tcp_info *info);
 int xs_tcp_init(void);
 void xs_tcp_exit(void);
+
+/* tcp_mem.c */
+extern long xs_tcp_mem[3];
+extern int xs_tcp_max_orphans;
+void xs_tcp_mem_prot_init(struct proto *prot);
+void xs_tcp_mem_socket_new(struct sock *sk);
+void xs_tcp_mem_socket_gone(struct sock *sk);
+void xs_tcp_orphan_inc(struct sock *sk);
+void xs_tcp_orphan_dec(struct sock *sk);
+bool xs_tcp_mem_tight(const struct sock *sk);
+bool xs_tcp_check_oom(struct sock *sk, int shift);
+void xs_tcp_forced_mem_schedule(struct sock *sk, int size);
+int xs_tcp_wmem_schedule(struct sock *sk, int copy);
+bool xs_tcp_rmem_schedule(struct sock *sk, struct sk_buff *skb);
+int xs_tcp_mem_net_init(struct xs_net *xn);
+void xs_tcp_mem_net_exit(struct xs_net *xn);
+int xs_tcp_mem_init(void);
+void xs_tcp_mem_exit(void);
 
 /* tcp_table.c */
 struct xs_tcp_table *xs_tcp_table(const struct sock *sk);

@@ -700,7 +700,7 @@ static void xs_tcp_sndbuf_expand(struct sock *sk)
 	struct tcp_sock *tp = tcp_sk(sk);
 	int per_mss, sndmem, nr;
 
-	if (sk->sk_userlocks & SOCK_SNDBUF_LOCK)
+	if ((sk->sk_userlocks & SOCK_SNDBUF_LOCK) || xs_tcp_mem_tight(sk))
 		return;
 	per_mss = SKB_TRUESIZE(max_t(u32, tp->mss_cache, 536) +
 			       MAX_TCP_HEADER);
@@ -945,14 +945,6 @@ static void xs_tcp_sack_remove(struct tcp_sock *tp)
 	}
 }
 
-static bool xs_tcp_rmem_ok(struct sock *sk, struct sk_buff *skb)
-{
-	if (atomic_read(&sk->sk_rmem_alloc) > READ_ONCE(sk->sk_rcvbuf) &&
-	    !skb_queue_empty(&sk->sk_receive_queue))
-		return false;
-	return sk_rmem_schedule(sk, skb, skb->truesize);
-}
-
 /* In-order data to the receive queue, coalesced with the tail. */
 static void xs_tcp_queue_rcv(struct sock *sk, struct sk_buff *skb)
 {
@@ -1027,7 +1019,7 @@ static void xs_tcp_data_queue_ofo(struct sock *sk, struct sk_buff *skb)
 	struct sk_buff *skb1;
 
 	xs_tcp_sk(sk)->ack_now = true;	/* RFC 5681 4.2: ACK at once */
-	if (unlikely(!xs_tcp_rmem_ok(sk, skb))) {
+	if (unlikely(!xs_tcp_rmem_schedule(sk, skb))) {
 		XS_INC(xn, TcpExt_TCPOFODrop);
 		kfree_skb(skb);
 		return;
@@ -1102,14 +1094,21 @@ static bool xs_tcp_data_queue(struct sock *sk, struct sk_buff *skb)
 	}
 	if (before(tcb->seq, tp->rcv_nxt))
 		xs_tcp_dsack_set(sk, tcb->seq, tp->rcv_nxt);
-	if (!tcp_receive_window(tp) || unlikely(!xs_tcp_rmem_ok(sk, skb))) {
-		if (tcp_receive_window(tp))
+	if (!tcp_receive_window(tp)) {
+		XS_INC(xn, TcpExt_TCPZeroWindowDrop);
+		goto drop;
+	}
+	if (unlikely(!xs_tcp_rmem_schedule(sk, skb))) {
+		/*
+		 * Out of memory: an empty receive queue still takes the
+		 * segment, or nothing could ever be read to free memory
+		 * (Linux's tcp_data_queue()).
+		 */
+		if (!skb_queue_empty(&sk->sk_receive_queue) && skb->len) {
 			XS_INC(xn, TcpExt_TCPRcvQDrop);
-		else
-			XS_INC(xn, TcpExt_TCPZeroWindowDrop);
-		xs->ack_now = true;
-		kfree_skb(skb);
-		return false;
+			goto drop;
+		}
+		xs_tcp_forced_mem_schedule(sk, skb->truesize);
 	}
 	if (skb->len)
 		xs_tcp_event_data_recv(sk, skb);
@@ -1125,6 +1124,11 @@ static bool xs_tcp_data_queue(struct sock *sk, struct sk_buff *skb)
 	if (!sock_flag(sk, SOCK_DEAD))
 		sk->sk_data_ready(sk);
 	return fin && xs_tcp_fin(sk);
+
+drop:
+	xs->ack_now = true;
+	kfree_skb(skb);
+	return false;
 }
 
 /*
@@ -1377,9 +1381,13 @@ drop:
 	return 0;
 }
 
-/* The ACK of our FIN moved the state (RFC 9293 3.10.7.4 "fifth"). */
-static bool xs_tcp_ack_state(struct sock *sk)
+/*
+ * The ACK of our FIN in @skb moved the state (RFC 9293 3.10.7.4
+ * "fifth"). True when the socket is closed and @skb is done with.
+ */
+static bool xs_tcp_ack_state(struct sock *sk, const struct sk_buff *skb)
 {
+	const struct tcp_skb_cb *tcb = TCP_SKB_CB(skb);
 	struct xs_tcp_sock *xs = xs_tcp_sk(sk);
 	struct tcp_sock *tp = tcp_sk(sk);
 	bool fin_acked = xs->fin_queued && tp->snd_una == tp->write_seq;
@@ -1394,7 +1402,7 @@ static bool xs_tcp_ack_state(struct sock *sk)
 			sk->sk_state_change(sk);
 			break;
 		}
-		return xs_tcp_orphan_fin_wait2(sk);
+		return xs_tcp_orphan_fin_wait2(sk, tcb->end_seq != tcb->seq);
 	case TCP_CLOSING:
 		if (fin_acked) {
 			xs_tcp_time_wait(sk, TCP_TIME_WAIT, XS_TCP_TW_LEN);
@@ -1477,7 +1485,7 @@ int xs_tcp_rcv_state(struct sock *sk, struct sk_buff *skb)
 			xs_tcp_send_challenge_ack(sk);
 		goto drop;
 	}
-	if (xs_tcp_ack_state(sk))
+	if (xs_tcp_ack_state(sk, skb))
 		goto drop;
 
 	switch (sk->sk_state) {

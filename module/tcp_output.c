@@ -288,6 +288,9 @@ u32 xs_tcp_new_window(struct sock *sk)
 	mss = min(mss, tp->advmss ?: mss);
 	if (free_space < (int)mss)
 		return 0;
+	/* Short of memory: offer four segments at most (Linux). */
+	if (unlikely(sk_under_memory_pressure(sk)))
+		free_space = min_t(int, free_space, 4 * mss);
 	free_space = min_t(int, free_space, U16_MAX << tp->rx_opt.rcv_wscale);
 	if (tp->window_clamp)
 		free_space = min_t(int, free_space, tp->window_clamp);
@@ -341,7 +344,9 @@ u32 xs_tcp_select_window(struct sock *sk)
  * xs_tcp_alloc_skb - an empty skb for the write queue
  * @sk: the socket
  * @gfp: allocation flags
- * @force: allocate beyond the send buffer (control segments)
+ * @force: allocate beyond the send buffer and the memory limits (a FIN,
+ *	control segments, the first skb of an empty queue); what is queued
+ *	is charged when it is (xs_tcp_queue_skb())
  *
  * Return: the skb with headroom for every header, or NULL.
  */
@@ -378,6 +383,7 @@ void xs_tcp_queue_skb(struct sock *sk, struct sk_buff *skb)
 	tcp_skb_pcount_set(skb, 0);
 	__skb_queue_tail(&sk->sk_write_queue, skb);
 	sk_wmem_queued_add(sk, skb->truesize);
+	xs_tcp_forced_mem_schedule(sk, skb->truesize);	/* if not yet */
 	sk_mem_charge(sk, skb->truesize);
 	tcp_sk(sk)->write_seq = TCP_SKB_CB(skb)->end_seq;
 	if (!xs->send_head)
@@ -452,6 +458,7 @@ int xs_tcp_fragment(struct sock *sk, struct sk_buff *skb, u32 len)
 	if (unlikely(!buff))
 		return -ENOMEM;
 	sk_wmem_queued_add(sk, buff->truesize);
+	xs_tcp_forced_mem_schedule(sk, buff->truesize);
 	sk_mem_charge(sk, buff->truesize);
 	nlen = skb->len - len;
 	buff->truesize += nlen;

@@ -73,6 +73,16 @@ struct xs_tcp_ent *xs_tcp_ehash_lookup(struct xs_tcp_table *t,
 	return rhashtable_lookup(&t->ehash, key, xs_tcp_ehash_params);
 }
 
+/* /proc/net/xstack/sockstat: sockets and TIME-WAIT objects hashed. */
+static void xs_tcp_ehash_count(struct xs_tcp_table *t,
+			       const struct xs_tcp_ent *ent, int delta)
+{
+	if (ent->kind == XS_TCP_ENT_SOCK)
+		atomic_add(delta, &t->inuse);
+	else if (ent->kind == XS_TCP_ENT_TW)
+		atomic_add(delta, &t->tw_count);
+}
+
 /**
  * xs_tcp_ehash_insert - add an entry unless its 4-tuple is taken
  * @t: the table
@@ -85,6 +95,8 @@ int xs_tcp_ehash_insert(struct xs_tcp_table *t, struct xs_tcp_ent *ent)
 	int err = rhashtable_lookup_insert_fast(&t->ehash, &ent->node,
 						xs_tcp_ehash_params);
 
+	if (!err)
+		xs_tcp_ehash_count(t, ent, 1);
 	return err == -EEXIST ? -EADDRNOTAVAIL : err;
 }
 
@@ -95,7 +107,9 @@ int xs_tcp_ehash_insert(struct xs_tcp_table *t, struct xs_tcp_ent *ent)
  */
 void xs_tcp_ehash_remove(struct xs_tcp_table *t, struct xs_tcp_ent *ent)
 {
-	rhashtable_remove_fast(&t->ehash, &ent->node, xs_tcp_ehash_params);
+	if (!rhashtable_remove_fast(&t->ehash, &ent->node,
+				    xs_tcp_ehash_params))
+		xs_tcp_ehash_count(t, ent, -1);
 }
 
 /**
@@ -109,8 +123,14 @@ void xs_tcp_ehash_remove(struct xs_tcp_table *t, struct xs_tcp_ent *ent)
 int xs_tcp_ehash_replace(struct xs_tcp_table *t, struct xs_tcp_ent *old,
 			 struct xs_tcp_ent *new)
 {
-	return rhashtable_replace_fast(&t->ehash, &old->node, &new->node,
-				       xs_tcp_ehash_params);
+	int err = rhashtable_replace_fast(&t->ehash, &old->node, &new->node,
+					  xs_tcp_ehash_params);
+
+	if (!err) {
+		xs_tcp_ehash_count(t, old, -1);
+		xs_tcp_ehash_count(t, new, 1);
+	}
+	return err;
 }
 
 /**
@@ -456,6 +476,8 @@ int xs_tcp_listen_hash(struct sock *sk)
 	else
 		hlist_add_head_rcu(&xs->lnode, xs_tcp_lbucket(t, sk->sk_num));
 	spin_unlock_bh(&t->lock);
+	if (!err)
+		atomic_inc(&t->inuse);
 	return err;
 }
 
@@ -469,8 +491,10 @@ void xs_tcp_listen_unhash(struct sock *sk)
 	struct xs_tcp_sock *xs = xs_tcp_sk(sk);
 
 	spin_lock_bh(&t->lock);
-	if (!hlist_unhashed(&xs->lnode))
+	if (!hlist_unhashed(&xs->lnode)) {
 		hlist_del_init_rcu(&xs->lnode);
+		atomic_dec(&t->inuse);
+	}
 	spin_unlock_bh(&t->lock);
 }
 

@@ -187,6 +187,32 @@ static bool xs_tcp_user_timeout_expired(struct sock *sk, unsigned long since)
 					    since + msecs_to_jiffies(ut));
 }
 
+/* Nobody waits for an orphan: Linux's tcp_orphan_retries (0: 8). */
+static int xs_tcp_orphan_retries(struct sock *sk)
+{
+	return READ_ONCE(xs_tcp_table(sk)->sysctl_orphan_retries) ?: 8;
+}
+
+/*
+ * An orphan holds memory nobody will read from (Linux's
+ * tcp_out_of_resources()): reset it when memory or orphans are short,
+ * sooner when its peer has been silent long or sent an ICMP error.
+ */
+static bool xs_tcp_out_of_resources(struct sock *sk)
+{
+	int shift = 0;
+
+	if ((s32)(tcp_jiffies32 - tcp_sk(sk)->lsndtime) > 2 * TCP_RTO_MAX)
+		shift++;
+	if (READ_ONCE(sk->sk_err_soft))
+		shift++;
+	if (!xs_tcp_check_oom(sk, shift))
+		return false;
+	xs_tcp_send_active_reset(sk, GFP_ATOMIC);
+	xs_tcp_done(sk);
+	return true;
+}
+
 /* Whether the retries are used up; kills the connection if so. */
 static bool xs_tcp_write_timeout(struct sock *sk)
 {
@@ -200,9 +226,11 @@ static bool xs_tcp_write_timeout(struct sock *sk)
 			  READ_ONCE(t->sysctl_syn_retries);
 	else
 		retries = READ_ONCE(t->sysctl_retries2);
-	/* Nobody waits for an orphan: Linux's tcp_orphan_retries (0: 8). */
-	if (sock_flag(sk, SOCK_DEAD))
-		retries = min(retries, READ_ONCE(t->sysctl_orphan_retries) ?: 8);
+	if (sock_flag(sk, SOCK_DEAD)) {
+		if (xs_tcp_out_of_resources(sk))
+			return true;
+		retries = min(retries, xs_tcp_orphan_retries(sk));
+	}
 	if (icsk->icsk_user_timeout && sk->sk_state != TCP_SYN_SENT) {
 		if (xs_tcp_user_timeout_expired(sk, xs->retry_start)) {
 			xs_tcp_write_err(sk);
@@ -315,6 +343,11 @@ static void xs_tcp_probe_timer(struct sock *sk)
 		icsk->icsk_probes_out = 0;
 		xs->probe_start = 0;
 		return;
+	}
+	if (sock_flag(sk, SOCK_DEAD)) {
+		if (xs_tcp_out_of_resources(sk))
+			return;
+		max_probes = min(max_probes, xs_tcp_orphan_retries(sk));
 	}
 	if (icsk->icsk_user_timeout
 	    ? xs_tcp_user_timeout_expired(sk, xs->probe_start)
