@@ -1975,6 +1975,8 @@ static const struct ctl_table xs_tcp_sysctl[] = {
 	XS_TCP_INT("tcp_rfc1337", sysctl_rfc1337, SYSCTL_ZERO, SYSCTL_ONE),
 	XS_TCP_INT("tcp_abort_on_overflow", sysctl_abort_on_overflow,
 		   SYSCTL_ZERO, SYSCTL_ONE),
+	XS_TCP_INT("tcp_syncookies", sysctl_syncookies, SYSCTL_ZERO,
+		   SYSCTL_TWO),
 };
 
 static void xs_tcp_sysctl_defaults(struct xs_tcp_table *t)
@@ -1999,6 +2001,7 @@ static void xs_tcp_sysctl_defaults(struct xs_tcp_table *t)
 	t->sysctl_window_scaling = 1;
 	t->sysctl_max_syn_backlog = XS_TCP_MAX_BACKLOG;
 	t->sysctl_challenge_ack_limit = XS_TCP_CHALLENGE_ACKS;
+	t->sysctl_syncookies = 1;
 }
 
 /**
@@ -2015,6 +2018,7 @@ int xs_tcp_net_init(struct xs_net *xn)
 	if (unlikely(!t))
 		return -ENOMEM;
 	xs_tcp_sysctl_defaults(t);
+	xs_tcp_syncookie_init(t);
 	err = xs_tcp_table_init(xn, t);
 	if (unlikely(err))
 		goto err_table;

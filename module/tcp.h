@@ -130,6 +130,8 @@ struct xs_tcp_bnode {
  * @reqs: request objects of this listener (struct xs_tcp_req)
  * @accept_len: entries in @accept
  * @syn_len: entries in @reqs
+ * @cookie_stamp: jiffies (| 1) of the last SYN cookie sent, 0 for none:
+ *	ACKs are checked for cookies only for a while after (READ_ONCE)
  */
 struct xs_tcp_listen {
 	spinlock_t lock;	/* protects the lists and counters */
@@ -137,6 +139,7 @@ struct xs_tcp_listen {
 	struct list_head reqs;
 	u32 accept_len;
 	u32 syn_len;
+	unsigned long cookie_stamp;
 };
 
 /**
@@ -253,6 +256,7 @@ static inline struct xs_tcp_sock *xs_tcp_sk(const struct sock *sk)
  * @dead: unlinked (listener queue lock); only references remain
  * @peer_mss: the MSS the peer announced (536 without the option)
  * @synack_us: when the first SYN-ACK left, for the first RTT sample
+ * @cookie: rebuilt from (or answered with) a SYN cookie, in no table
  */
 struct xs_tcp_req {
 	struct xs_tcp_ent ent;
@@ -271,7 +275,7 @@ struct xs_tcp_req {
 	u8 num_retrans;
 	u8 snd_wscale;
 	u8 rcv_wscale;
-	u8 wscale_ok:1, sack_ok:1, tstamp_ok:1;
+	u8 wscale_ok:1, sack_ok:1, tstamp_ok:1, cookie:1;
 	bool dead;
 	int dif;
 	u8 tos;
@@ -510,6 +514,17 @@ void xs_tcp_time_wait(struct sock *sk, int state, int timeo);
 void xs_tcp_tw_put(struct xs_tcp_tw *tw);
 int xs_tcp_tw_rcv(struct xs_tcp_tw *tw, struct sk_buff *skb);
 void xs_tcp_tw_kill(struct xs_tcp_tw *tw);
+void xs_tcp_req_fill(struct xs_tcp_req *req, struct sock *lsk,
+		     struct sk_buff *skb, const struct xs_tcp_opts *o);
+struct sock *xs_tcp_req_cookie_child(struct sock *lsk, struct xs_tcp_req *req);
+
+/* tcp_syncookies.c */
+bool xs_tcp_syncookie_wanted(const struct sock *lsk, bool queue_full);
+u32 xs_tcp_syncookie_ts(const struct xs_tcp_req *req, u32 now);
+void xs_tcp_syncookie_send(struct sock *lsk, struct sk_buff *skb,
+			   const struct xs_tcp_opts *o);
+bool xs_tcp_syncookie_rcv(struct sock *lsk, struct sk_buff *skb);
+void xs_tcp_syncookie_init(struct xs_tcp_table *t);
 
 /* tcp_input.c */
 int xs_tcp_v4_rcv(struct xs_net *xn, struct sk_buff *skb);
@@ -518,6 +533,7 @@ void xs_tcp_parse_options(const struct sk_buff *skb, struct xs_tcp_opts *o,
 			  bool syn);
 int xs_tcp_listen_rcv(struct sock *sk, struct sk_buff *skb);
 int xs_tcp_rcv_state(struct sock *sk, struct sk_buff *skb);
+void xs_tcp_rcv_sk(struct sock *sk, struct sk_buff *skb, int subclass);
 void xs_tcp_init_transfer(struct sock *sk);
 void xs_tcp_update_mss(struct sock *sk, u32 pmtu);
 void xs_tcp_err(struct xs_net *xn, struct sk_buff *skb, u8 type, u8 code,

@@ -1607,6 +1607,9 @@ int xs_tcp_listen_rcv(struct sock *sk, struct sk_buff *skb)
 	if (th->rst)
 		goto drop;
 	if (th->ack) {
+		/* RFC 4987 3.6: the ACK of a SYN-ACK that carried a cookie. */
+		if (!th->syn && xs_tcp_syncookie_rcv(sk, skb))
+			return 0;
 		xs_tcp_send_reset_reply(xn, skb);
 		goto drop;
 	}
@@ -1680,15 +1683,23 @@ err:
 	return -EINVAL;
 }
 
-static void xs_tcp_rcv_sk(struct xs_net *xn, struct sock *sk,
-			  struct sk_buff *skb)
+/**
+ * xs_tcp_rcv_sk - a segment for a socket: processed now or backlogged
+ * @sk: the socket (a reference held)
+ * @skb: the segment
+ * @subclass: lockdep subclass of its lock: SINGLE_DEPTH_NESTING from the
+ *	device path (as Linux's tcp_v4_rcv()), 0 under a listener's lock
+ *
+ * Context: softirq (BHs off). Consumes @skb.
+ */
+void xs_tcp_rcv_sk(struct sock *sk, struct sk_buff *skb, int subclass)
 {
-	bh_lock_sock_nested(sk);
+	spin_lock_nested(&sk->sk_lock.slock, subclass);
 	if (!sock_owned_by_user(sk)) {
 		xs_tcp_rcv_state(sk, skb);
 	} else if (unlikely(sk_add_backlog(sk, skb, READ_ONCE(sk->sk_rcvbuf) +
 					   READ_ONCE(sk->sk_sndbuf)))) {
-		XS_INC(xn, TcpExt_TCPBacklogDrop);
+		XS_INC(xs_net(sock_net(sk)), TcpExt_TCPBacklogDrop);
 		kfree_skb(skb);
 	}
 	bh_unlock_sock(sk);
@@ -1729,7 +1740,7 @@ int xs_tcp_v4_rcv(struct xs_net *xn, struct sk_buff *skb)
 					   ent)->tp.inet_conn.icsk_inet.sk;
 			if (!refcount_inc_not_zero(&sk->sk_refcnt))
 				break;
-			xs_tcp_rcv_sk(xn, sk, skb);
+			xs_tcp_rcv_sk(sk, skb, SINGLE_DEPTH_NESTING);
 			sock_put(sk);
 			return 0;
 		case XS_TCP_ENT_REQ: {
@@ -1762,7 +1773,7 @@ int xs_tcp_v4_rcv(struct xs_net *xn, struct sk_buff *skb)
 	sk = xs_tcp_listen_lookup(t, key.raddr, key.rport, key.laddr,
 				  key.lport, skb->skb_iif);
 	if (sk) {
-		xs_tcp_rcv_sk(xn, sk, skb);
+		xs_tcp_rcv_sk(sk, skb, SINGLE_DEPTH_NESTING);
 		sock_put(sk);
 		return 0;
 	}

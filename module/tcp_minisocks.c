@@ -121,8 +121,15 @@ static void xs_tcp_req_timer(struct timer_list *t)
 			msecs_to_jiffies(XS_TCP_RTO_MAX_MS)));
 }
 
-static void xs_tcp_req_fill(struct xs_tcp_req *req, struct sock *lsk,
-			    struct sk_buff *skb, const struct xs_tcp_opts *o)
+/**
+ * xs_tcp_req_fill - a request's fields from the SYN that asks for it
+ * @req: the zeroed request
+ * @lsk: the listener
+ * @skb: the SYN (or, for a cookie, the ACK: the caller corrects the ISNs)
+ * @o: the SYN's options
+ */
+void xs_tcp_req_fill(struct xs_tcp_req *req, struct sock *lsk,
+		     struct sk_buff *skb, const struct xs_tcp_opts *o)
 {
 	struct xs_tcp_table *t = xs_tcp_table(lsk);
 	const struct tcphdr *th = tcp_hdr(skb);
@@ -150,9 +157,12 @@ static void xs_tcp_req_fill(struct xs_tcp_req *req, struct sock *lsk,
 	req->ts_recent = o->tsval;
 	req->tsoff = xs_tcp_ts_off(t, iph->daddr, iph->saddr);
 	req->peer_mss = o->mss ?: TCP_MSS_DEFAULT;
+	/* From the listener's backlog too: no RCU read side held there. */
+	rcu_read_lock();
 	if (!xs_route_output(xn, iph->saddr, iph->daddr,
 			     READ_ONCE(lsk->sk_bound_dev_if), &rt))
 		mtu = rt.mtu;
+	rcu_read_unlock();
 	req->mss = mtu - sizeof(struct iphdr) - sizeof(struct tcphdr);
 	if (tcp_sk(lsk)->rx_opt.user_mss)
 		req->mss = min_t(u16, req->mss, tcp_sk(lsk)->rx_opt.user_mss);
@@ -171,12 +181,13 @@ static void xs_tcp_req_fill(struct xs_tcp_req *req, struct sock *lsk,
  * @skb: the SYN
  * @o: its options
  *
- * A full accept queue drops the SYN (ListenOverflows, as Linux); so do
- * more pending requests and unaccepted children together than the
- * backlog allows, and net.xstack.tcp_max_syn_backlog requests
- * (TCPReqQFullDrop).
+ * A full accept queue drops the SYN (ListenOverflows, as Linux). More
+ * pending requests and unaccepted children together than the backlog
+ * allows, or net.xstack.tcp_max_syn_backlog requests, make a full SYN
+ * queue: the SYN gets a SYN cookie (TCPReqQFullDoCookies) or, with
+ * net.xstack.tcp_syncookies 0, is dropped (TCPReqQFullDrop).
  *
- * Return: the request, or NULL when the SYN was dropped.
+ * Return: the request, or NULL when none was queued.
  */
 struct xs_tcp_req *xs_tcp_req_create(struct sock *lsk, struct sk_buff *skb,
 				     const struct xs_tcp_opts *o)
@@ -185,6 +196,7 @@ struct xs_tcp_req *xs_tcp_req_create(struct sock *lsk, struct sk_buff *skb,
 	struct xs_net *xn = xs_net(sock_net(lsk));
 	u32 max = READ_ONCE(lsk->sk_max_ack_backlog);
 	struct xs_tcp_req *req;
+	bool full;
 
 	if (sk_acceptq_is_full(lsk)) {
 		XS_INC(xn, TcpExt_ListenOverflows);
@@ -196,9 +208,16 @@ struct xs_tcp_req *xs_tcp_req_create(struct sock *lsk, struct sk_buff *skb,
 	 * the same result on loopback, where each handshake completes
 	 * before the next SYN).
 	 */
-	if (READ_ONCE(l->syn_len) + READ_ONCE(lsk->sk_ack_backlog) > max ||
-	    READ_ONCE(l->syn_len) >=
-	    READ_ONCE(xs_tcp_table(lsk)->sysctl_max_syn_backlog)) {
+	full = READ_ONCE(l->syn_len) + READ_ONCE(lsk->sk_ack_backlog) > max ||
+	       READ_ONCE(l->syn_len) >=
+	       READ_ONCE(xs_tcp_table(lsk)->sysctl_max_syn_backlog);
+	if (xs_tcp_syncookie_wanted(lsk, full)) {
+		if (full)
+			XS_INC(xn, TcpExt_TCPReqQFullDoCookies);
+		xs_tcp_syncookie_send(lsk, skb, o);
+		return NULL;
+	}
+	if (full) {
 		XS_INC(xn, TcpExt_TCPReqQFullDrop);
 		goto drop;
 	}
@@ -321,20 +340,31 @@ static struct sock *xs_tcp_create_child(struct sock *lsk,
 	return child;
 }
 
-/* The third segment of the handshake made a child: it replaces @req. */
+/*
+ * The third segment of the handshake made a child: it replaces @req in
+ * the established table (a cookie's @req was never there) and joins the
+ * accept queue. Return: the child with a reference for the caller.
+ */
 static struct sock *xs_tcp_req_complete(struct sock *lsk,
 					struct xs_tcp_req *req)
 {
 	struct xs_tcp_listen *l = xs_tcp_sk(lsk)->listen;
 	struct xs_tcp_table *t = xs_tcp_table(lsk);
+	struct xs_tcp_ent *ent;
 	struct sock *child;
-	bool unlinked;
+	bool unlinked = false;
+	int err;
 
 	child = xs_tcp_create_child(lsk, req);
 	if (unlikely(!child))
 		return NULL;
+	ent = &xs_tcp_sk(child)->ent;
 	/* sk_clone_lock() gave 2 references: the table's and the queue's. */
-	if (xs_tcp_ehash_replace(t, &req->ent, &xs_tcp_sk(child)->ent)) {
+	if (req->cookie)
+		err = xs_tcp_ehash_insert(t, ent);
+	else
+		err = xs_tcp_ehash_replace(t, &req->ent, ent);
+	if (err) {
 		xs_tcp_destroy_sock(child);
 		sock_put(child);
 		sock_put(child);
@@ -342,9 +372,11 @@ static struct sock *xs_tcp_req_complete(struct sock *lsk,
 	}
 	xs_tcp_sk(child)->hashed = true;
 	xs_tcp_bind_inherit(child, lsk);
+	sock_hold(child);	/* accept() may take it once it is queued */
 
 	spin_lock_bh(&l->lock);
-	unlinked = xs_tcp_req_unlink_locked(req);
+	if (!req->cookie)
+		unlinked = xs_tcp_req_unlink_locked(req);
 	list_add_tail(&xs_tcp_sk(child)->accept_node, &l->accept);
 	xs_tcp_sk(child)->parent = lsk;
 	sk_acceptq_added(lsk);
@@ -356,6 +388,23 @@ static struct sock *xs_tcp_req_complete(struct sock *lsk,
 	}
 	XS_INC(xs_net(sock_net(lsk)), Tcp_PassiveOpens);
 	return child;
+}
+
+/**
+ * xs_tcp_req_cookie_child - the child of a connection a SYN cookie proved
+ * @lsk: the listener (locked)
+ * @req: the request rebuilt from the cookie (on the caller's stack)
+ *
+ * Return: the child with a reference for the caller, or NULL when the
+ * accept queue is full (ListenOverflows) or memory ran out.
+ */
+struct sock *xs_tcp_req_cookie_child(struct sock *lsk, struct xs_tcp_req *req)
+{
+	if (sk_acceptq_is_full(lsk)) {
+		XS_INC(xs_net(sock_net(lsk)), TcpExt_ListenOverflows);
+		return NULL;
+	}
+	return xs_tcp_req_complete(lsk, req);
 }
 
 /*
@@ -413,9 +462,12 @@ static void xs_tcp_req_process(struct sock *lsk, struct xs_tcp_req *req,
 		XS_INC(xn, TcpExt_ListenDrops);
 		goto drop;
 	}
-	bh_lock_sock_nested(child);
-	xs_tcp_rcv_state(child, skb);
-	bh_unlock_sock(child);
+	/*
+	 * The listener holds the nested subclass (xs_tcp_req_rcv()); the
+	 * child takes the plain one, as sk_clone_lock() gives it in Linux.
+	 */
+	xs_tcp_rcv_sk(child, skb, 0);
+	sock_put(child);
 	lsk->sk_data_ready(lsk);
 	return;
 
@@ -454,10 +506,14 @@ void xs_tcp_req_rcv(struct xs_tcp_req *req, struct sk_buff *skb)
  * @lsk: the listener (locked)
  * @skb: the segment
  *
- * Segments queued in the listener's backlog look their request up
- * again here.
+ * Segments queued in the listener's backlog, or found a request that
+ * another segment completed meanwhile, look their 4-tuple up again
+ * here. When the request already became a child, the segment goes to
+ * the child, as Linux's tcp_v4_rcv() does for a request "stolen" by
+ * another CPU: answering it with a RST from the listener would reset
+ * the peer's fresh connection, or drop data the child must receive.
  *
- * Return: true when @skb went to a request (consumed).
+ * Return: true when @skb went to a request or a socket (consumed).
  */
 bool xs_tcp_listen_req_lookup(struct sock *lsk, struct sk_buff *skb)
 {
@@ -469,6 +525,7 @@ bool xs_tcp_listen_req_lookup(struct sock *lsk, struct sk_buff *skb)
 		.lport = th->dest,
 	};
 	struct xs_tcp_req *req = NULL;
+	struct sock *child = NULL;
 	struct xs_tcp_ent *ent;
 
 	rcu_read_lock();
@@ -478,8 +535,18 @@ bool xs_tcp_listen_req_lookup(struct sock *lsk, struct sk_buff *skb)
 		if (req->listener != lsk || req->dead ||
 		    !refcount_inc_not_zero(&req->refcnt))
 			req = NULL;
+	} else if (ent && ent->kind == XS_TCP_ENT_SOCK) {
+		child = &container_of(ent, struct xs_tcp_sock,
+				      ent)->tp.inet_conn.icsk_inet.sk;
+		if (!refcount_inc_not_zero(&child->sk_refcnt))
+			child = NULL;
 	}
 	rcu_read_unlock();
+	if (child) {
+		xs_tcp_rcv_sk(child, skb, 0);	/* as in xs_tcp_req_process() */
+		sock_put(child);
+		return true;
+	}
 	if (!req)
 		return false;
 	xs_tcp_req_process(lsk, req, skb);

@@ -1276,6 +1276,8 @@ void xs_tcp_send_synack(struct xs_tcp_req *req)
 		.mark = READ_ONCE(lsk->sk_mark),
 	};
 
+	if (req->cookie && o.ts)
+		o.tsval = xs_tcp_syncookie_ts(req, o.tsval);
 	xs_tcp_send_ctl(xn, &c, &o);
 }
 
