@@ -229,6 +229,18 @@ static inline struct xs_tcp_sock *xs_tcp_sk(const struct sock *sk)
 	return (struct xs_tcp_sock *)sk;
 }
 
+/*
+ * Our FIN is owed but not queued: the close or shutdown moved the state
+ * and xs_tcp_send_fin() found no memory; the retransmission timer
+ * retries (xs_tcp_fin_retry_later()).
+ */
+static inline bool xs_tcp_fin_owed(const struct sock *sk)
+{
+	return !xs_tcp_sk(sk)->fin_queued &&
+	       ((1 << sk->sk_state) &
+		(TCPF_FIN_WAIT1 | TCPF_CLOSING | TCPF_LAST_ACK));
+}
+
 /**
  * struct xs_tcp_req - a connection in SYN-RECEIVED, before it becomes
  *	a socket (Linux's request_sock)
@@ -575,6 +587,7 @@ void xs_tcp_init_timers(struct sock *sk);
 void xs_tcp_clear_timers(struct sock *sk);
 void xs_tcp_reset_rto(struct sock *sk);
 void xs_tcp_rearm_rto(struct sock *sk);
+void xs_tcp_fin_retry_later(struct sock *sk);
 void xs_tcp_reset_probe(struct sock *sk);
 void xs_tcp_schedule_delack(struct sock *sk);
 void xs_tcp_cancel_delack(struct sock *sk);

@@ -833,7 +833,9 @@ int xs_tcp_send_syn(struct sock *sk)
  * @sk: the socket
  *
  * The FIN rides on the last unsent skb when there is one. Out of
- * memory, an skb is taken beyond the send buffer: a FIN is never lost.
+ * memory, an skb is taken beyond the send buffer; when even that fails,
+ * the retransmission timer tries again (xs_tcp_fin_retry_later()): a
+ * FIN is never lost.
  */
 void xs_tcp_send_fin(struct sock *sk)
 {
@@ -856,7 +858,8 @@ void xs_tcp_send_fin(struct sock *sk)
 			skb = xs_tcp_alloc_skb(sk, GFP_KERNEL & ~__GFP_DIRECT_RECLAIM,
 					       true);
 		if (unlikely(!skb)) {
-			xs->fin_queued = false;	/* the timers retry */
+			xs->fin_queued = false;
+			xs_tcp_fin_retry_later(sk);
 			return;
 		}
 		TCP_SKB_CB(skb)->seq = tp->write_seq;

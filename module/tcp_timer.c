@@ -74,15 +74,37 @@ void xs_tcp_reset_rto(struct sock *sk)
 }
 
 /**
+ * xs_tcp_fin_retry_later - try again to queue an owed FIN
+ * @sk: the socket, whose FIN found no memory (xs_tcp_fin_owed())
+ *
+ * The retransmission timer fires in TCP_RESOURCE_PROBE_INTERVAL and
+ * calls xs_tcp_send_fin() again; otherwise nothing would, once all data
+ * is acknowledged, and the connection would never close.
+ */
+void xs_tcp_fin_retry_later(struct sock *sk)
+{
+	struct inet_connection_sock *icsk = inet_csk(sk);
+
+	icsk->icsk_pending = XS_TIMER_RTO;
+	icsk->icsk_timeout = jiffies + TCP_RESOURCE_PROBE_INTERVAL;
+	sk_reset_timer(sk, &icsk->icsk_retransmit_timer, icsk->icsk_timeout);
+}
+
+/**
  * xs_tcp_rearm_rto - the RTO timer follows the flight (RFC 6298 5.2/5.3)
  * @sk: the socket
  *
- * Stopped when nothing is in flight, restarted otherwise.
+ * Stopped when nothing is in flight (unless a FIN is owed), restarted
+ * otherwise.
  */
 void xs_tcp_rearm_rto(struct sock *sk)
 {
 	struct inet_connection_sock *icsk = inet_csk(sk);
 
+	if (unlikely(!tcp_sk(sk)->packets_out && xs_tcp_fin_owed(sk))) {
+		xs_tcp_fin_retry_later(sk);
+		return;
+	}
 	if (!tcp_sk(sk)->packets_out) {
 		if (icsk->icsk_pending == XS_TIMER_RTO) {
 			icsk->icsk_pending = 0;
@@ -292,7 +314,16 @@ static void xs_tcp_retransmit_timer(struct sock *sk)
 	struct xs_tcp_sock *xs = xs_tcp_sk(sk);
 	struct tcp_sock *tp = tcp_sk(sk);
 	struct sk_buff *skb = skb_peek(&sk->sk_write_queue);
+	int err;
 
+	if (unlikely(xs_tcp_fin_owed(sk))) {
+		/* Still no memory: it re-armed this timer. */
+		xs_tcp_send_fin(sk);
+		/* Queued, sent or not: the flight's timer takes over. */
+		if (!icsk->icsk_pending)
+			xs_tcp_rearm_rto(sk);
+		return;
+	}
 	if (!tp->packets_out || !skb)
 		return;
 	if (!xs->retry_start)
@@ -304,10 +335,16 @@ static void xs_tcp_retransmit_timer(struct sock *sk)
 		XS_INC(xn, TcpExt_TCPSynRetrans);
 	else
 		xs_tcp_enter_loss(sk);
-	if (xs_tcp_retransmit_skb(sk, skb)) {
-		/* No memory: retry soon, without backing off. */
+	err = xs_tcp_retransmit_skb(sk, skb);
+	if (unlikely(err == -ENOMEM || err == -ENOBUFS)) {
+		/*
+		 * Local resources (Linux's TCP_RESOURCE_PROBE_INTERVAL):
+		 * retry soon, without backing off. Any other failure (no
+		 * route since the device went away, ...) counts as a
+		 * retransmission: the retry limits must end it.
+		 */
 		icsk->icsk_pending = XS_TIMER_RTO;
-		icsk->icsk_timeout = jiffies + HZ / 5;
+		icsk->icsk_timeout = jiffies + TCP_RESOURCE_PROBE_INTERVAL;
 		sk_reset_timer(sk, &icsk->icsk_retransmit_timer,
 			       icsk->icsk_timeout);
 		return;
