@@ -213,9 +213,10 @@ all_skipped()
 run_one()
 {
 	local name=$1 path=$HERE/$1 log=$RESULTS/${1%.sh}.log rc=0 why=""
-	local reason
+	local reason t0
 	mark "$name"
 	out "# selftest: $name"
+	t0=$(date +%s)
 	if [ ! -x "$path" ]; then
 		echo "$path missing or not executable (make -C selftests)" >"$log"
 		rc=1
@@ -224,6 +225,7 @@ run_one()
 			>"$log" 2>&1 </dev/null || rc=$?
 	fi
 	sed 's/^/# /' "$log" | tee -a "$RESULTS/ktap.txt"
+	out "# $name: $(($(date +%s) - t0)) s"
 	case "$rc" in
 	0) ;;
 	4) ;;
