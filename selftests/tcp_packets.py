@@ -43,8 +43,8 @@ duplicate ACKs per socket, tcp_invalid_ratelimit) and asserts what Linux
                      data once the window opens (RFC 9293 3.8.6.1, RFC
                      1122 4.2.2.17)
   syn-queue          listener with backlog 1, never accepting, 8 SYNs from
-                     distinct ports (no SYN cookies: xstack has none yet,
-                     and the native netns runs with tcp_syncookies=0):
+                     distinct ports (both targets run with
+                     tcp_syncookies=0, syn-cookies turns it on):
                      SYN-ACKs for the first 2, the rest dropped, no RST
   accept-queue       the same, handshakes completed: 2 complete, the later
                      SYNs are dropped without RST, both are accepted later
@@ -58,6 +58,32 @@ duplicate ACKs per socket, tcp_invalid_ratelimit) and asserts what Linux
                      would allow a soft one)
   bad-csum           data with a bad TCP checksum: no ACK, not delivered;
                      the same with a good checksum is
+  syn-cookies        tcp_syncookies=1, backlog 1, 8 SYNs with MSS, SACK,
+                     WS 7 and TS: all get a SYN-ACK (the later ones carry
+                     cookies); an ACK of a wrong cookie gets an RST, the
+                     right one a connection that has the SYN's options,
+                     and SyncookiesSent/Recv/Failed grow (RFC 4987 3.6;
+                     skipped by a kernel without CONFIG_SYN_COOKIES)
+  syn-flood          spoofed SYNs from 10.0.0.200 (unanswered) flood a
+                     listener with backlog 16, tcp_syncookies=1: 10 native
+                     clients from nb connect meanwhile, each within WAIT,
+                     and their data arrives; TCPReqQFullDoCookies grows
+  rst-syn-sent       connect(): RSTs without ACK or with an ACK other than
+                     ISS + 1 are ignored; RST+ACK of ISS + 1 fails it with
+                     ECONNREFUSED (RFC 9293 3.10.7.3)
+  rst-syn-received   an RST to the listener is ignored; one for a request
+                     in the SYN queue drops it: the ACK that would complete
+                     the handshake gets an RST, nothing is accepted
+  rst-fin-wait-1,    an RST at RCV.NXT in each state (reached with
+  rst-fin-wait-2,    shutdown(SHUT_WR) and the peer's ACK/FIN, the socket
+  rst-closing,       still open): TCP_INFO shows CLOSED, SO_ERROR is
+  rst-close-wait,    ECONNRESET (EPIPE in CLOSE-WAIT, as Linux's
+  rst-last-ack       tcp_reset()), nothing sent in answer
+  rst-orphan-fin-wait-2, rst-time-wait
+                     after close(): the peer's ACK (FIN-WAIT-2) or its
+                     FIN+ACK (TIME-WAIT, which must be acknowledged): a
+                     bare ACK is absorbed; an RST at RCV.NXT frees the
+                     4-tuple, the next ACK gets an RST (tcp_rfc1337=0)
 
 Prints "ok - VARIANT: CASE: ..." / "not ok - ..." per case (lib/topo.sh's
 relay makes each a KTAP line); when the family has no TCP yet (socket()
@@ -73,8 +99,11 @@ import select
 import socket
 import struct
 import sys
+import threading
 import time
 import traceback
+
+from xs_inet import csum
 
 T_START = time.time()
 CLONE_NEWNET = 0x40000000
@@ -85,10 +114,15 @@ LPORT = 8000	# the target's listener; LPORT + 1, + 2: backlog-1 listeners
 RPORT = 9000	# ports of the peer the target connects to (icmp-*)
 MSS = 1460	# over veth0's MTU of 1500
 MSS_DEFAULT = 536
-TCPI_CLOSE = 7	# TCP_INFO's tcpi_state of a closed socket
+# TCP_INFO's tcpi_state (include/net/tcp_states.h)
+TCPI_NAMES = {1: "ESTABLISHED", 2: "SYN-SENT", 3: "SYN-RECEIVED",
+              4: "FIN-WAIT-1", 5: "FIN-WAIT-2", 6: "TIME-WAIT", 7: "CLOSED",
+              8: "CLOSE-WAIT", 9: "LAST-ACK", 10: "LISTEN", 11: "CLOSING"}
+TCPI = {v: k for k, v in TCPI_NAMES.items()}
+TCPI_CLOSE = TCPI["CLOSED"]
 
 # TCP flags (those the cases look at)
-S, R, A = 0x02, 0x04, 0x10
+F, S, R, A = 0x01, 0x02, 0x04, 0x10
 
 FAILED = []
 
@@ -109,6 +143,10 @@ def sq(x):
 
 class CaseError(Exception):
     """A case cannot go on (a step it depends on did not happen)."""
+
+
+class CaseSkip(Exception):
+    """The target cannot run this case (a missing kernel feature)."""
 
 
 class Result:
@@ -138,6 +176,35 @@ class Netns:
         if self.libc.setns(fd, CLONE_NEWNET):
             e = ctypes.get_errno()
             raise OSError(e, "setns: " + os.strerror(e))
+
+    def tcpext(self, family, name):
+        """The target stack's TcpExt counter NAME."""
+        from xs_scapy import snmp
+        path = "/proc/thread-self/net/" + (
+            "netstat" if family == socket.AF_INET else "xstack/snmp")
+        self.enter(self.target)
+        try:
+            vals = snmp(path)
+        finally:
+            self.enter(self.home)
+        if "TcpExt " + name not in vals:
+            raise CaseError("no counter TcpExt %s in %s" % (name, path))
+        return vals["TcpExt " + name]
+
+    def sysctl(self, name, value):
+        """Set /proc/sys/NAME in the target netns to VALUE; the old value,
+        or None when the target has no such setting."""
+        self.enter(self.target)
+        try:
+            with open("/proc/sys/" + name, "r+") as f:
+                old = f.read().strip()
+                f.seek(0)
+                f.write(str(value))
+            return old
+        except FileNotFoundError:
+            return None
+        finally:
+            self.enter(self.home)
 
     def socket(self, family):
         """A TCP socket of FAMILY in the target netns. An AF_XSTACK one is
@@ -202,6 +269,25 @@ def tcp_state(sock):
         return sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 8)[0]
     except OSError:
         return None
+
+
+def wait_state(sock, want, timeout=WAIT):
+    """tcpi_state of SOCK once it is WANT, or the last one seen when it
+    did not get there within TIMEOUT."""
+    end = time.time() + timeout
+    while True:
+        st = tcp_state(sock)
+        if st == want or time.time() >= end:
+            return st
+        time.sleep(0.02)
+
+
+def state_name(st):
+    return TCPI_NAMES.get(st, str(st))
+
+
+def errname(err):
+    return errno.errorcode.get(err, str(err)) if err else "no error"
 
 
 # --------------------------------------------------------------- frames
@@ -707,6 +793,51 @@ def case_accept_queue(t, r):
     lst.close()
 
 
+def case_ofo_prune(t, r):
+    """Small segments out of order, each with a gap before it, into a small
+    receive buffer: their memory (truesize) outgrows the buffer long
+    before the window is used, so the target prunes its out-of-order
+    queue (RFC 2018 8 allows it to renege on what it SACKed). The stream
+    sent again in order then arrives intact."""
+    lst = t.sock()
+    lst.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    lst.bind((t.args.dst, LPORT + 3))
+    lst.listen(4)
+    c, sa = t.establish(opts=[("MSS", MSS), ("SAckOK", b"")], listener=lst,
+                        port=LPORT + 3)
+    win = sa[TCP].window
+    stream = bytes(random.getrandbits(8) for _ in range(win))
+    before = t.ns.tcpext(t.args.family, "OfoPruned")
+    m = t.mark()
+    # 16 bytes at every 32nd byte of the window but the first, from the
+    # far end: what arrives lies before what is queued, so the queue's
+    # far end is pruned for it (Linux drops a segment that would land at
+    # the end instead).
+    for off in reversed(range(32, win - 16, 32)):
+        c.send("PA", seq=c.snd_nxt + off, data=stream[off:off + 16])
+    sacks = t.wait(m, lambda f: c.mine(f) and "SAck" in options(f))
+    r.expect(sacks is not None, "no SACK for the out-of-order segments")
+    time.sleep(QUIET)
+    pruned = t.ns.tcpext(t.args.family, "OfoPruned") - before
+    note("%s: window %d, OfoPruned +%d, TCPOFODrop %d, PruneCalled %d" % (
+        t.args.variant, win, pruned,
+        t.ns.tcpext(t.args.family, "TCPOFODrop"),
+        t.ns.tcpext(t.args.family, "PruneCalled")))
+    r.expect(pruned > 0, "%d segments of %d bytes into a %d-byte buffer: "
+             "OfoPruned +0" % (len(range(32, win - 16, 32)), 16,
+                               lst.getsockopt(socket.SOL_SOCKET,
+                                              socket.SO_RCVBUF)))
+    got = b""
+    for off in range(0, win, 512):
+        c.data(stream[off:off + 512])
+        got += recv_n(c.sock, len(stream[off:off + 512]))
+    r.expect(got == stream, "the stream in order afterwards: %d of %d "
+             "bytes intact" % (len(os.path.commonprefix([got, stream])),
+                               len(stream)))
+    abort(c.sock)
+    lst.close()
+
+
 def icmp_case(t, r, code, want):
     s = t.sock()
     s.setblocking(False)
@@ -768,6 +899,366 @@ def case_icmp_host(t, r):
     icmp_case(t, r, 1, errno.EHOSTUNREACH)
 
 
+# RST in every state (RFC 9293 3.10.7, RFC 5961 3.2). A full socket is
+# reset by an RST at RCV.NXT: TCP_INFO shows it closed and SO_ERROR
+# holds ECONNREFUSED in SYN-SENT, EPIPE in CLOSE-WAIT and ECONNRESET
+# elsewhere (Linux's tcp_reset()); nothing is sent in answer to an RST.
+
+def target_fin(t, c):
+    """shutdown(SHUT_WR) on the target: its FIN (RCV.NXT moves past it)."""
+    m = t.mark()
+    c.sock.shutdown(socket.SHUT_WR)
+    fin = t.wait(m, lambda f: c.mine(f) and tcp_flags(f) & F)
+    if fin is None:
+        raise CaseError("no FIN after shutdown(SHUT_WR)")
+    c.rcv_nxt = sq(fin[TCP].seq + plen(fin) + 1)
+    return fin
+
+
+def peer_fin(t, r, c, ack=None):
+    """The peer's FIN; True once the target has acknowledged it."""
+    m = t.mark()
+    c.send("FA", ack=ack)
+    c.snd_nxt = sq(c.snd_nxt + 1)
+    if t.wait(m, c.is_ack) is not None:
+        return True
+    got = t.since(m, c.mine)
+    r.expect(False, "no ACK of the peer's FIN (got: %s)" %
+             ("; ".join(c.rel(f, t.t_mark) for f in got) or "nothing"))
+    return False
+
+
+def reach_fin_wait_1(t, r, c):
+    target_fin(t, c)
+
+
+def reach_fin_wait_2(t, r, c):
+    target_fin(t, c)
+    c.send("A")
+
+
+def reach_closing(t, r, c):
+    fin = target_fin(t, c)
+    peer_fin(t, r, c, ack=fin[TCP].seq)	# crosses the target's FIN
+
+
+def reach_close_wait(t, r, c):
+    peer_fin(t, r, c)
+
+
+def reach_last_ack(t, r, c):
+    peer_fin(t, r, c)
+    if wait_state(c.sock, TCPI["CLOSE-WAIT"]) != TCPI["CLOSE-WAIT"]:
+        raise CaseError("no CLOSE-WAIT after the peer's FIN")
+    target_fin(t, c)
+
+
+def rst_in_state(t, r, name, reach, want_err):
+    c, _ = t.establish()
+    reach(t, r, c)
+    st = wait_state(c.sock, TCPI[name])
+    if not r.expect(st == TCPI[name], "the set-up reached %s, not %s" %
+                    (state_name(st), name)):
+        abort(c.sock)
+        return
+    m = t.mark()
+    c.send("R", seq=c.snd_nxt)
+    st = wait_state(c.sock, TCPI_CLOSE)
+    err = c.sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+    r.expect(st == TCPI_CLOSE, "after the RST: %s, want CLOSED" %
+             state_name(st))
+    r.expect(err == want_err, "after the RST: SO_ERROR %s, want %s" %
+             (errname(err), errname(want_err)))
+    ans = t.quiet(m, c.mine)
+    r.expect(not ans, "the RST was answered: %s" %
+             "; ".join(c.rel(f, t.t_mark) for f in ans))
+    c.sock.close()
+
+
+def case_rst_fin_wait_1(t, r):
+    rst_in_state(t, r, "FIN-WAIT-1", reach_fin_wait_1, errno.ECONNRESET)
+
+
+def case_rst_fin_wait_2(t, r):
+    rst_in_state(t, r, "FIN-WAIT-2", reach_fin_wait_2, errno.ECONNRESET)
+
+
+def case_rst_closing(t, r):
+    rst_in_state(t, r, "CLOSING", reach_closing, errno.ECONNRESET)
+
+
+def case_rst_close_wait(t, r):
+    rst_in_state(t, r, "CLOSE-WAIT", reach_close_wait, errno.EPIPE)
+
+
+def case_rst_last_ack(t, r):
+    rst_in_state(t, r, "LAST-ACK", reach_last_ack, errno.ECONNRESET)
+
+
+def tuple_is_free(t, r, c, what):
+    """A bare ACK on C's 4-tuple gets an RST with SEQ = SEG.ACK (RFC 9293
+    3.10.7.1: no connection, only the listener of the port)."""
+    m = t.mark()
+    c.send("A")
+    f = t.wait(m, c.mine)
+    if r.expect(f is not None, "%s: an ACK got no answer" % what):
+        r.expect(tcp_flags(f) == R and f[TCP].seq == c.rcv_nxt,
+                 "%s: an ACK got %s, want an RST with SEQ = SEG.ACK" %
+                 (what, c.rel(f)))
+
+
+def rst_orphan(t, r, fin_from_peer):
+    """close() first, then the peer's ACK (FIN-WAIT-2 of an orphan) or
+    FIN (TIME-WAIT): the 4-tuple is held (a bare ACK is absorbed) until
+    an RST at RCV.NXT frees it (Linux with tcp_rfc1337=0, the default:
+    TIME-WAIT assassination, RFC 1337)."""
+    c, _ = t.establish()
+    m = t.mark()
+    c.sock.close()
+    fin = t.wait(m, lambda f: c.mine(f) and tcp_flags(f) & F)
+    if fin is None:
+        raise CaseError("no FIN after close()")
+    c.rcv_nxt = sq(fin[TCP].seq + plen(fin) + 1)
+    if fin_from_peer:
+        if not peer_fin(t, r, c):
+            return
+    else:
+        c.send("A")
+    time.sleep(SETTLE)
+    m = t.mark()
+    c.send("A")
+    ans = t.quiet(m, c.mine)
+    r.expect(not ans, "before the RST, a bare ACK was answered: %s" %
+             "; ".join(c.rel(f, t.t_mark) for f in ans))
+    m = t.mark()
+    c.send("R", seq=c.snd_nxt)
+    ans = t.quiet(m, c.mine)
+    r.expect(not ans, "the RST was answered: %s" %
+             "; ".join(c.rel(f, t.t_mark) for f in ans))
+    tuple_is_free(t, r, c, "after the RST")
+
+
+def case_rst_orphan_fin_wait_2(t, r):
+    rst_orphan(t, r, False)
+
+
+def case_rst_time_wait(t, r):
+    rst_orphan(t, r, True)
+
+
+def case_rst_syn_received(t, r):
+    # An RST to the listener itself: ignored (RFC 9293 3.10.7.2).
+    other = Conn(t, t.next_port(), LPORT)
+    m = t.mark()
+    other.send("R", seq=other.iss)
+    ans = t.quiet(m, other.mine)
+    r.expect(not ans, "an RST to the listener was answered: %s" %
+             "; ".join(other.rel(f, t.t_mark) for f in ans))
+    c = Conn(t, t.next_port(), LPORT)
+    if t.syn(c) is None:
+        raise CaseError("no SYN-ACK")
+    m = t.mark()
+    c.send("R", seq=c.snd_nxt)
+    ans = t.quiet(m, c.mine)
+    r.expect(not ans, "the RST was answered: %s" %
+             "; ".join(c.rel(f, t.t_mark) for f in ans))
+    # The request is gone: the ACK that would complete the handshake
+    # meets only the listener, and nothing is accepted.
+    tuple_is_free(t, r, c, "after the RST")
+    t.listener.settimeout(0)
+    got = []
+    try:
+        while True:
+            s, addr = t.listener.accept()
+            got.append(addr[1])
+            abort(s)
+    except (BlockingIOError, socket.timeout):
+        pass
+    r.expect(c.sport not in got, "the reset request was accepted")
+
+
+def case_rst_syn_sent(t, r):
+    s = t.sock()
+    s.setblocking(False)
+    port = RPORT + 10
+    m = t.mark()
+    rc = s.connect_ex((t.args.src, port))
+    r.expect(rc == errno.EINPROGRESS, "connect(): %s, want EINPROGRESS" %
+             errname(rc))
+    syn = t.wait(m, lambda f: TCP in f and f[TCP].dport == port and
+                 tcp_flags(f) == S)
+    if syn is None:
+        s.close()
+        raise CaseError("no SYN")
+    c = Conn(t, port, syn[TCP].sport)
+    c.irs = syn[TCP].seq
+    # Not acceptable (RFC 9293 3.10.7.3): an RST without ACK, and one
+    # whose ACK is not ISS + 1; the connect goes on.
+    c.send("R", seq=0)
+    c.send("RA", seq=0, ack=c.irs + 2)
+    time.sleep(QUIET)
+    err = s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+    st = tcp_state(s)
+    if not r.expect(err == 0 and st == TCPI["SYN-SENT"],
+                    "an RST without an acceptable ACK was not ignored: %s, "
+                    "SO_ERROR %s" % (state_name(st), errname(err))):
+        s.close()
+        return
+    c.send("RA", seq=0, ack=c.irs + 1)
+    _, w, _ = select.select([], [s], [], WAIT)
+    err = s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+    r.expect(w and err == errno.ECONNREFUSED, "after an RST acknowledging "
+             "the SYN: connect() %s, want ECONNREFUSED" %
+             (errname(err) if w else "still in progress"))
+    r.expect(tcp_state(s) == TCPI_CLOSE, "TCP_INFO state %s, want CLOSED" %
+             state_name(tcp_state(s)))
+    s.close()
+
+
+def syncookies_on(t):
+    """tcp_syncookies=1 on the target: the sysctl's name and old value."""
+    knob = "net/%s/tcp_syncookies" % (
+        "ipv4" if t.args.family == socket.AF_INET else "xstack")
+    old = t.ns.sysctl(knob, 1)
+    if old is None:
+        raise CaseSkip("no %s (a kernel without CONFIG_SYN_COOKIES)" % knob)
+    return knob, old
+
+
+def case_syn_cookies(t, r):
+    knob, old = syncookies_on(t)
+    names = ("SyncookiesSent", "SyncookiesRecv", "SyncookiesFailed")
+    before = {n: t.ns.tcpext(t.args.family, n) for n in names}
+    lst = t.listen(LPORT + 3, 1)
+    try:
+        syn_cookies(t, r, lst, before)
+    finally:
+        lst.close()
+        t.ns.sysctl(knob, old)
+
+
+def syn_cookies(t, r, lst, before):
+    opts = [("MSS", MSS), ("SAckOK", b""), ("NOP", None), ("WScale", 7)]
+    conns, answered = [], 0
+    for _ in range(8):
+        c = Conn(t, t.next_port(), LPORT + 3, ts=True)
+        if t.syn(c, opts + [("Timestamp", (c.tsval, 0))]) is not None:
+            answered += 1
+        conns.append(c)
+    r.expect(answered == 8, "%d of 8 SYNs got a SYN-ACK, want all" %
+             answered)
+    c, bad = conns[-1], conns[-2]
+    if not c.irs or not bad.irs:
+        raise CaseError("no SYN-ACK to the last SYNs")
+    # A wrong cookie: the ACK gets an RST, nothing is accepted.
+    m = t.mark()
+    bad.send("A", ack=bad.rcv_nxt + 1000)
+    f = t.wait(m, bad.mine)
+    r.expect(f is not None and tcp_flags(f) == R and
+             f[TCP].seq == sq(bad.rcv_nxt + 1000),
+             "an ACK of a wrong cookie got %s, want an RST" %
+             (bad.rel(f) if f is not None else "nothing"))
+    # The right one: a connection with the SYN's options.
+    c.send("A")
+    c.sock = t.accept(lst, c.sport)
+    info = c.sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 8)
+    r.expect(info[5] & 7 == 7, "TCP_INFO options %#x, want timestamps, "
+             "SACK and window scaling (7)" % info[5])
+    r.expect(info[6] & 0xf == 7, "the peer's window scale is %d, want 7" %
+             (info[6] & 0xf))
+    t.alive(c, r)
+    abort(c.sock)
+    after = {n: t.ns.tcpext(t.args.family, n) for n in before}
+    note("%s: counters %s" % (t.args.variant, ", ".join(
+        "%s +%d" % (n, after[n] - before[n]) for n in before)))
+    for n in before:
+        r.expect(after[n] > before[n], "TcpExt %s did not grow" % n)
+
+
+FLOOD_SRC = "10.0.0.200"	# spoofed, unanswered: SYN-ACKs go nowhere
+
+
+def syn_frames(t, dport, n):
+    """N SYNs (MSS 1460) from FLOOD_SRC, distinct ports, as raw frames."""
+    src, dst = socket.inet_aton(FLOOD_SRC), socket.inet_aton(t.args.dst)
+    eth = bytes.fromhex(t.args.dmac.replace(":", "")) + \
+        bytes.fromhex(t.peer.mac.replace(":", "")) + b"\x08\x00"
+    frames = []
+    for i in range(n):
+        tcp = bytearray(struct.pack("!HHIIBBHHH", 1024 + i, dport,
+                                    random.getrandbits(32), 0, 6 << 4, S,
+                                    65535, 0, 0) + b"\x02\x04\x05\xb4")
+        pseudo = src + dst + struct.pack("!BBH", 0, 6, len(tcp))
+        tcp[16:18] = struct.pack("!H", csum(pseudo + bytes(tcp)))
+        ip = bytearray(struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp),
+                                   i, 0, 64, 6, 0, src, dst))
+        ip[10:12] = struct.pack("!H", csum(bytes(ip)))
+        frames.append(eth + bytes(ip) + bytes(tcp))
+    return frames
+
+
+def case_syn_flood(t, r):
+    knob, old = syncookies_on(t)
+    names = ("TCPReqQFullDoCookies", "SyncookiesSent")
+    before = {n: t.ns.tcpext(t.args.family, n) for n in names}
+    lst = t.listen(LPORT + 4, 16)
+    frames = syn_frames(t, LPORT + 4, 2000)
+    stop, sent = threading.Event(), [0]
+
+    def flood():
+        while not stop.is_set():
+            for i in range(0, len(frames), 100):
+                t.peer.send_frames(frames[i:i + 100])
+                sent[0] += 100
+                # At most 10,000 a second: enough to keep the SYN queue
+                # full, not so many that the capture drops frames.
+                if stop.wait(0.01):
+                    break
+
+    th = threading.Thread(target=flood, daemon=True)
+    th.start()
+    good = 0
+    try:
+        time.sleep(0.5)		# the SYN queue is full by now
+        for i in range(10):
+            good += syn_flood_client(t, r, lst, i)
+    finally:
+        stop.set()
+        th.join()
+        lst.close()
+        t.ns.sysctl(knob, old)
+    after = {n: t.ns.tcpext(t.args.family, n) for n in names}
+    note("%s: %d flood SYNs sent; %s" % (t.args.variant, sent[0], ", ".join(
+        "%s +%d" % (n, after[n] - before[n]) for n in names)))
+    r.expect(good == 10, "%d of 10 clients connected during the flood" %
+             good)
+    for n in names:
+        r.expect(after[n] > before[n], "TcpExt %s did not grow" % n)
+
+
+def syn_flood_client(t, r, lst, i):
+    """One native client from nb (10.0.0.2) during the flood: connects
+    within WAIT, its data arrives. 1 when it did, else 0."""
+    msg = b"legit client %d" % i
+    try:
+        s = socket.create_connection((t.args.dst, LPORT + 4), timeout=WAIT)
+    except OSError as e:
+        r.expect(False, "client %d: connect(): %s" % (i, e))
+        return 0
+    try:
+        s.sendall(msg)
+        a = t.accept(lst, s.getsockname()[1])
+        got = recv_n(a, len(msg))
+        abort(a)
+    except CaseError as e:
+        r.expect(False, "client %d: %s" % (i, e))
+        return 0
+    finally:
+        s.close()
+    return 1 if r.expect(got == msg, "client %d: the listener read %r" %
+                         (i, got)) else 0
+
+
 def case_bad_csum(t, r):
     c, _ = t.establish()
     good = c.pkt("PA", data=b"checksum")
@@ -818,11 +1309,15 @@ CASES = [
      "zero window: probes at increasing intervals, no data, data once "
      "the window opens"),
     ("syn-queue", case_syn_queue,
-     "SYN queue overflow (backlog 1, no SYN cookies): SYN-ACKs for the "
+     "SYN queue overflow (backlog 1, tcp_syncookies=0): SYN-ACKs for the "
      "first 2 of 8 SYNs, the rest dropped, no RST"),
     ("accept-queue", case_accept_queue,
      "accept queue overflow (backlog 1): 2 handshakes complete, later "
      "SYNs dropped without RST, both accepted later"),
+    ("ofo-prune", case_ofo_prune,
+     "out-of-order segments beyond the receive buffer's memory: the "
+     "out-of-order queue is pruned (OfoPruned), the stream sent again "
+     "arrives intact"),
     ("icmp-port", case_icmp_port,
      "connect: ICMP port unreachable in SYN-SENT fails it at once with "
      "ECONNREFUSED; one quoting a wrong SEQ is ignored"),
@@ -831,6 +1326,36 @@ CASES = [
      "EHOSTUNREACH; one quoting a wrong SEQ is ignored"),
     ("bad-csum", case_bad_csum,
      "data with a bad TCP checksum: no ACK, not delivered"),
+    ("syn-cookies", case_syn_cookies,
+     "tcp_syncookies=1, backlog 1: all of 8 SYNs get a SYN-ACK; the ACK "
+     "of a cookie makes a connection with the SYN's options (TS, SACK, "
+     "WS 7), a wrong cookie gets an RST (RFC 4987 3.6)"),
+    ("syn-flood", case_syn_flood,
+     "a flood of spoofed SYNs at a listener with backlog 16 and "
+     "tcp_syncookies=1: 10 native clients connect during it and their "
+     "data arrives (RFC 4987)"),
+    ("rst-syn-sent", case_rst_syn_sent,
+     "SYN-SENT: RSTs without an acceptable ACK ignored, an RST "
+     "acknowledging the SYN fails connect() with ECONNREFUSED"),
+    ("rst-syn-received", case_rst_syn_received,
+     "LISTEN ignores an RST; SYN-RECEIVED: an RST drops the request, "
+     "the ACK that follows gets an RST, nothing is accepted"),
+    ("rst-fin-wait-1", case_rst_fin_wait_1,
+     "FIN-WAIT-1: an RST at RCV.NXT closes, SO_ERROR ECONNRESET"),
+    ("rst-fin-wait-2", case_rst_fin_wait_2,
+     "FIN-WAIT-2: an RST at RCV.NXT closes, SO_ERROR ECONNRESET"),
+    ("rst-closing", case_rst_closing,
+     "CLOSING: an RST at RCV.NXT closes, SO_ERROR ECONNRESET"),
+    ("rst-close-wait", case_rst_close_wait,
+     "CLOSE-WAIT: an RST at RCV.NXT closes, SO_ERROR EPIPE"),
+    ("rst-last-ack", case_rst_last_ack,
+     "LAST-ACK: an RST at RCV.NXT closes, SO_ERROR ECONNRESET"),
+    ("rst-orphan-fin-wait-2", case_rst_orphan_fin_wait_2,
+     "FIN-WAIT-2 after close(): a bare ACK absorbed, an RST frees the "
+     "4-tuple (the next ACK gets an RST)"),
+    ("rst-time-wait", case_rst_time_wait,
+     "TIME-WAIT: a bare ACK absorbed, an RST frees the 4-tuple "
+     "(tcp_rfc1337=0)"),
 ]
 
 
@@ -896,6 +1421,10 @@ def main():
             fn(t, r)
         except CaseError as e:
             r.problems.append(str(e))
+        except CaseSkip as e:
+            report(True, "%s: %s: %s # SKIP %s" % (args.variant, name, desc,
+                                                   e))
+            continue
         except Exception as e:	# a bug of the case: report, go on
             r.problems.append("%s: %s" % (type(e).__name__, e))
             for ln in traceback.format_exc().splitlines():

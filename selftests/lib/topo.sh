@@ -665,12 +665,12 @@ cap_stop()
 # The fields of cap_dump, in this order (numbered for awk -F'|').
 XS_CAP_FIELDS="frame.number eth.src eth.dst ip.src ip.dst arp.opcode
 arp.dst.proto_ipv4 icmp.type ip.checksum.status icmp.checksum.status
-_ws.expert.severity"
+_ws.expert.severity tcp.checksum.status"
 
 # cap_dump FILE: one tshark pass over FILE into FILE.txt, a line per frame
 # with XS_CAP_FIELDS separated by "|" (several values of one field, e.g.
-# the IP header quoted by an ICMP error, separated by ","). IP header
-# checksums are verified; ICMP checksums always are. tshark starts slowly
+# the IP header quoted by an ICMP error, separated by ","). IP header and
+# TCP checksums are verified; ICMP checksums always are. tshark starts slowly
 # under TCG: a test reads the dump rather than running tshark again.
 cap_dump()
 {
@@ -679,7 +679,8 @@ cap_dump()
 	for f in $XS_CAP_FIELDS; do
 		args+=(-e "$f")
 	done
-	tshark -n -o ip.check_checksum:TRUE -o ip.defragment:TRUE -r "$1" \
+	tshark -n -o ip.check_checksum:TRUE -o tcp.check_checksum:TRUE \
+		-o ip.defragment:TRUE -r "$1" \
 		-T fields -E separator='|' "${args[@]}" >"$1.txt" 2>/dev/null ||
 		true
 }
@@ -687,8 +688,8 @@ cap_dump()
 # cap_check DESC FILE MAC [MIN]: among the frames of FILE from MAC (what
 # xstack sent), at least MIN (default 1), tshark finds none malformed or
 # otherwise in error (expert severity error: 0x800000) and none with a
-# bad IP or ICMP checksum (status 0; a bad ICMP checksum alone is only an
-# expert warning). The capture of FILE (the last one stopped) must be
+# bad IP, ICMP or TCP checksum (status 0; a bad ICMP checksum alone is
+# only an expert warning). The capture of FILE (the last one stopped) must be
 # complete: a frame tcpdump dropped is a frame nobody checked.
 cap_check()
 {
@@ -703,6 +704,7 @@ cap_check()
 		{ n++; why = "" }
 		$9 ~ /(^|,)0(,|$)/ { why = why " bad IP checksum" }
 		$10 ~ /(^|,)0(,|$)/ { why = why " bad ICMP checksum" }
+		$12 ~ /(^|,)0(,|$)/ { why = why " bad TCP checksum" }
 		{ k = split($11, sev, ",")
 		  for (i = 1; i <= k; i++)
 			if (sev[i] + 0 >= 8388608) { why = why " malformed/error"; break } }
