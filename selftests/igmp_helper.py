@@ -35,6 +35,8 @@ import struct
 import sys
 import time
 
+from xs_inet import csum
+
 IP_MULTICAST_IF = 32
 IP_MULTICAST_TTL = 33
 IP_MULTICAST_LOOP = 34
@@ -61,15 +63,6 @@ def family_number(name):
 
 def errname(err):
     return errno.errorcode.get(err, "E%d" % err)
-
-
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return ~s & 0xffff
 
 
 def mreq(group, ifaddr):
