@@ -18,6 +18,7 @@ PACKAGES="
 	iproute2 libmnl-dev
 	python3 python3-scapy tcpdump tshark socat iperf3 ncat arping
 	iputils-ping jq ethtool
+	curl nginx-light redis-server redis-tools
 "
 
 quiet=0
