@@ -9,6 +9,8 @@
 #   make shell        interactive guest shell with xstack loaded
 #   make lint         sparse (C=1) and checkpatch --strict on our files
 #   make dkms-check   dkms add/build/remove against the 6.12 headers
+#   make bench        xstack against native Linux: xsperf's workloads, a
+#                     table and a plot in build/bench (BENCH_FLAGS=...)
 
 KVER      ?= $(shell scripts/kver.sh)
 KDIR      ?= /lib/modules/$(KVER)/build
@@ -73,8 +75,12 @@ lint:
 dkms-check:
 	scripts/dkms-check.sh
 
-bench:
-	@echo "make bench: not implemented yet (see README, issue 7)" >&2; exit 1
+# make bench: xsperf's workloads on native Linux and on xstack in one
+# guest; table, JSON and plot in build/bench (scripts/bench.sh -h).
+# BENCH_FLAGS="--rounds 5 --cpus 1 --idle-conns 10000 --offloads-off".
+BENCH_FLAGS ?=
+bench: deps all
+	scripts/bench.sh $(BENCH_FLAGS)
 
 install: module tools
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install

@@ -17,7 +17,7 @@ PACKAGES="
 	sparse dkms
 	iproute2 libmnl-dev
 	python3 python3-scapy tcpdump tshark socat iperf3 ncat arping
-	iputils-ping jq ethtool
+	iputils-ping jq ethtool gnuplot-nox
 	curl nginx-light redis-server redis-tools
 "
 

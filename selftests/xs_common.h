@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Helpers shared by the C selftests: the socket family in force, and
- * loading/unloading xstack (XSTACK_KO from run.sh, else modprobe).
+ * Helpers shared by the C selftests and tools/xsperf: the socket family
+ * in force, entering a network namespace, and loading/unloading xstack
+ * (XSTACK_KO from run.sh, else modprobe).
  */
 #ifndef XS_COMMON_H
 #define XS_COMMON_H
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +32,27 @@ static inline int xs_family(void)
 		fam = -1;
 	fclose(f);
 	return fam;
+}
+
+/*
+ * Enter network namespace NS: a name under /run/netns, or a path (cheaper
+ * under TCG than a process more for `ip netns exec`). 0, or -1 with errno
+ * and the path tried in PATH.
+ */
+static inline int xs_enter_netns(const char *ns, char *path, size_t len)
+{
+	int fd, ret;
+
+	if (strchr(ns, '/'))
+		snprintf(path, len, "%s", ns);
+	else
+		snprintf(path, len, "/run/netns/%s", ns);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ret = setns(fd, CLONE_NEWNET);
+	close(fd);
+	return ret;
 }
 
 static inline bool xs_module_present(const char *name)

@@ -360,19 +360,12 @@ static void pin_cpu(int cpu)
 static void enter_netns(const char *ns)
 {
 	char path[4096];
-	int fd;
 
-	if (strchr(ns, '/'))
-		snprintf(path, sizeof(path), "%s", ns);
-	else
-		snprintf(path, sizeof(path), "/run/netns/%s", ns);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || setns(fd, CLONE_NEWNET)) {
+	if (xs_enter_netns(ns, path, sizeof(path))) {
 		fprintf(stderr, "%s: %s: netns %s: %s\n", prog, role, path,
 			strerror(errno));
 		exit(1);
 	}
-	close(fd);
 }
 
 /* A TCP socket of FAMILY with the idle timeouts set. */
