@@ -11,6 +11,9 @@
 #   make dkms-check   dkms add/build/remove against the 6.12 headers
 #   make bench        xstack against native Linux: xsperf's workloads, a
 #                     table and a plot in build/bench (BENCH_FLAGS=...)
+#   make soak         the packet and syscall fuzzers for SOAK_SECS each
+#                     (default 600, seed SOAK_SEED), then the stress suite
+#                     with SOAK_SHORT (default 1000000) short connections
 
 KVER      ?= $(shell scripts/kver.sh)
 KDIR      ?= /lib/modules/$(KVER)/build
@@ -33,7 +36,7 @@ VMFLAGS   += --debug
 endif
 
 .PHONY: all module tools selftests deps run check shell lint dkms-check \
-	install clean bench
+	install clean bench soak
 
 all: module tools
 
@@ -81,6 +84,22 @@ dkms-check:
 BENCH_FLAGS ?=
 bench: deps all
 	scripts/bench.sh $(BENCH_FLAGS)
+
+# make soak: the fuzzers for SOAK_SECS each, then the stress suite with
+# SOAK_SHORT short connections each way (DEBUG=1 works). The time bound
+# allows 100 short connections a second.
+SOAK_SECS  ?= 600
+SOAK_SEED  ?= 1
+SOAK_CONNS ?= 10000
+SOAK_SHORT ?= 1000000
+SOAK_TIME   = $$((2 * $(SOAK_SECS) + $(SOAK_SHORT) / 50 + 1800))
+soak: deps all selftests
+	XS_FUZZ_SECS=$(SOAK_SECS) XS_FUZZ_SEED=$(SOAK_SEED) \
+	XS_STRESS_CONNS=$(SOAK_CONNS) XS_STRESS_SHORT=$(SOAK_SHORT) \
+	scripts/vm $(VMFLAGS) --timeout $(SOAK_TIME) \
+		--out $(RESULTS)-soak -- selftests/run.sh \
+		--timeout $(SOAK_TIME) --module $(MODSRC)/module/xstack.ko \
+		fuzz_packets.sh fuzz_syscalls.sh stress.sh
 
 install: module tools
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install

@@ -268,6 +268,34 @@ xs_unload()
 	rmmod xstack
 }
 
+# xs_refcnt: the module's use count (every xstack socket holds one).
+xs_refcnt()
+{
+	local n
+	read -r n </sys/module/xstack/refcnt
+	echo "$n"
+}
+
+# xs_wait_refcnt N SECS: the module's use count comes down to N or less
+# within SECS seconds (orphans and timers take a while).
+xs_wait_refcnt()
+{
+	local n end=$((SECONDS + $2))
+	while [ "$SECONDS" -le "$end" ]; do
+		read -r n </sys/module/xstack/refcnt
+		[ "$n" -le "$1" ] && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+# xs_debug_kernel: true on the debug kernel (make check DEBUG=1; it has
+# kmemleak), where TCG runs everything several times slower.
+xs_debug_kernel()
+{
+	[ -e /sys/kernel/debug/kmemleak ]
+}
+
 # xs_family: the socket family number in force.
 xs_family()
 {
