@@ -387,6 +387,7 @@ static int xs_tcp_disconnect(struct sock *sk, int flags)
 	xs->send_head = NULL;
 	__skb_queue_purge(&sk->sk_receive_queue);
 	xs_tcp_ofo_purge(&tp->out_of_order_queue);
+	WRITE_ONCE(tp->urg_data, 0);
 	inet->inet_dport = 0;
 	inet->inet_daddr = 0;
 	if (!(sk->sk_userlocks & SOCK_BINDADDR_LOCK)) {
@@ -842,21 +843,29 @@ static int xs_tcp_sendmsg_locked(struct sock *sk, struct msghdr *msg,
 
 wait_for_space:
 		set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
-		if (copied)
+		if (copied) {
+			if (unlikely(flags & MSG_OOB))
+				xs_tcp_urg_mark(sk);
 			xs_tcp_push(sk, TCP_NAGLE_PUSH);
+		}
 		err = sk_stream_wait_memory(sk, &timeo);
 		if (err)
 			goto do_error;
 		mss = xs_tcp_current_mss(sk);
 		goal = xs_tcp_size_goal(sk, mss);
 	}
-	if (copied)
+	if (copied) {
+		if (unlikely(flags & MSG_OOB))
+			xs_tcp_urg_mark(sk);
 		xs_tcp_push(sk, (flags & MSG_MORE) ? TCP_NAGLE_CORK :
 			    tp->nonagle);
+	}
 	return copied;
 
 do_error:
 	if (copied) {
+		if (unlikely(flags & MSG_OOB))
+			xs_tcp_urg_mark(sk);
 		xs_tcp_push(sk, tp->nonagle);
 		return copied;
 	}
@@ -868,8 +877,6 @@ static int xs_tcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t size)
 	struct sock *sk = sock->sk;
 	int ret;
 
-	if (msg->msg_flags & MSG_OOB)
-		return -EOPNOTSUPP;
 	lock_sock(sk);
 	ret = xs_tcp_sendmsg_locked(sk, msg, size);
 	release_sock(sk);
@@ -945,6 +952,30 @@ static void xs_tcp_eat_skb(struct sock *sk, struct sk_buff *skb)
 	__kfree_skb(skb);
 }
 
+/*
+ * A read of @used bytes at @offset of an skb reaches the urgent byte:
+ * stop before it, or step over it when it comes first (unless
+ * SO_OOBINLINE), as tcp_recvmsg_locked(). True when nothing is left to
+ * copy of this skb now.
+ */
+static bool xs_tcp_urg_skip(struct sock *sk, u32 *seq, u32 *offset,
+			    u32 *used)
+{
+	u32 urg_offset = tcp_sk(sk)->urg_seq - *seq;
+
+	if (urg_offset >= *used)
+		return false;
+	if (urg_offset) {
+		*used = urg_offset;
+		return false;
+	}
+	if (sock_flag(sk, SOCK_URGINLINE))
+		return false;
+	WRITE_ONCE(*seq, *seq + 1);
+	++*offset;
+	return !--*used;
+}
+
 static int xs_tcp_recvmsg_locked(struct sock *sk, struct msghdr *msg,
 				 size_t len, int flags)
 {
@@ -956,6 +987,8 @@ static int xs_tcp_recvmsg_locked(struct sock *sk, struct msghdr *msg,
 
 	if (sk->sk_state == TCP_LISTEN)
 		return -ENOTCONN;
+	if (unlikely(flags & MSG_OOB))
+		return xs_tcp_recv_urg(sk, msg, len, flags);
 	timeo = sock_rcvtimeo(sk, flags & MSG_DONTWAIT);
 	if (flags & MSG_PEEK) {
 		peek_seq = tp->copied_seq;
@@ -965,6 +998,15 @@ static int xs_tcp_recvmsg_locked(struct sock *sk, struct msghdr *msg,
 	do {
 		u32 offset, used;
 
+		/* At the urgent mark: stop after what was read (Linux). */
+		if (unlikely(tp->urg_data) && tp->urg_seq == *seq) {
+			if (copied)
+				break;
+			if (signal_pending(current)) {
+				copied = timeo ? sock_intr_errno(timeo) : -EAGAIN;
+				break;
+			}
+		}
 		last = skb_peek_tail(&sk->sk_receive_queue);
 		skb_queue_walk(&sk->sk_receive_queue, skb) {
 			last = skb;
@@ -1018,6 +1060,9 @@ static int xs_tcp_recvmsg_locked(struct sock *sk, struct msghdr *msg,
 
 found_ok_skb:
 		used = min_t(size_t, skb->len - offset, len);
+		if (unlikely(tp->urg_data) &&
+		    xs_tcp_urg_skip(sk, seq, &offset, &used))
+			goto skip_copy;
 		err = skb_copy_datagram_msg(skb, offset, msg, used);
 		if (err) {
 			if (!copied)
@@ -1029,6 +1074,10 @@ found_ok_skb:
 		len -= used;
 		if (!(flags & MSG_PEEK))
 			xs_tcp_sk(sk)->rcvq_space += used;
+skip_copy:
+		/* Read past the urgent byte: the mark is gone. */
+		if (unlikely(tp->urg_data) && after(tp->copied_seq, tp->urg_seq))
+			WRITE_ONCE(tp->urg_data, 0);
 		if (used + offset < skb->len)
 			continue;
 		if (TCP_SKB_CB(skb)->tcp_flags & TCPHDR_FIN)
@@ -1057,8 +1106,6 @@ static int xs_tcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 
 	if (flags & MSG_ERRQUEUE)
 		return xs_sock_recv_err(sk, msg, len, &msg->msg_namelen);
-	if (flags & MSG_OOB)
-		return -EINVAL;		/* no urgent data, as Linux says */
 	lock_sock(sk);
 	ret = xs_tcp_recvmsg_locked(sk, msg, len, flags);
 	release_sock(sk);
@@ -1256,9 +1303,17 @@ static __poll_t xs_tcp_poll(struct file *file, struct socket *sock,
 	if (state != TCP_SYN_SENT && state != TCP_SYN_RECV) {
 		int target = sock_rcvlowat(sk, 0, INT_MAX);
 		u32 avail = READ_ONCE(tp->rcv_nxt) - READ_ONCE(tp->copied_seq);
+		u16 urg_data = READ_ONCE(tp->urg_data);
 
 		if (avail && sock_flag(sk, SOCK_DONE))
 			avail--;
+		/* The urgent byte a read steps over is not readable data. */
+		if (unlikely(urg_data) &&
+		    READ_ONCE(tp->urg_seq) == READ_ONCE(tp->copied_seq) &&
+		    !sock_flag(sk, SOCK_URGINLINE))
+			target++;
+		if (urg_data & TCP_URG_VALID)
+			mask |= EPOLLPRI;
 		if ((int)avail >= target)
 			mask |= EPOLLIN | EPOLLRDNORM;
 		if (!(shutdown & SEND_SHUTDOWN)) {
@@ -1300,10 +1355,21 @@ static int xs_tcp_ioctl(struct socket *sock, unsigned int cmd,
 		if (sk->sk_state == TCP_LISTEN)
 			return -EINVAL;
 		lock_sock(sk);
-		answ = tp->rcv_nxt - tp->copied_seq;
-		if (answ && sock_flag(sk, SOCK_DONE))
-			answ--;
+		/* Up to the urgent mark while one is ahead (tcp_inq()). */
+		if (unlikely(tp->urg_data) && !sock_flag(sk, SOCK_URGINLINE) &&
+		    !before(tp->urg_seq, tp->copied_seq) &&
+		    before(tp->urg_seq, tp->rcv_nxt)) {
+			answ = tp->urg_seq - tp->copied_seq;
+		} else {
+			answ = tp->rcv_nxt - tp->copied_seq;
+			if (answ && sock_flag(sk, SOCK_DONE))
+				answ--;
+		}
 		release_sock(sk);
+		break;
+	case SIOCATMARK:
+		answ = READ_ONCE(tp->urg_data) &&
+		       READ_ONCE(tp->urg_seq) == READ_ONCE(tp->copied_seq);
 		break;
 	case SIOCOUTQ:
 		if (sk->sk_state == TCP_LISTEN)
@@ -1977,6 +2043,7 @@ static const struct ctl_table xs_tcp_sysctl[] = {
 		   SYSCTL_ZERO, SYSCTL_ONE),
 	XS_TCP_INT("tcp_syncookies", sysctl_syncookies, SYSCTL_ZERO,
 		   SYSCTL_TWO),
+	XS_TCP_INT("tcp_stdurg", sysctl_stdurg, SYSCTL_ZERO, SYSCTL_ONE),
 };
 
 static void xs_tcp_sysctl_defaults(struct xs_tcp_table *t)

@@ -229,6 +229,12 @@ static inline struct xs_tcp_sock *xs_tcp_sk(const struct sock *sk)
 	return (struct xs_tcp_sock *)sk;
 }
 
+/* Urgent mode: SND.UP ahead of SND.UNA (Linux's tcp_urg_mode()). */
+static inline bool xs_tcp_urg_mode(const struct tcp_sock *tp)
+{
+	return tp->snd_una != tp->snd_up;
+}
+
 /*
  * Our FIN is owed but not queued: the close or shutdown moved the state
  * and xs_tcp_send_fin() found no memory; the retransmission timer
@@ -417,6 +423,7 @@ struct xs_tcp_table {
 	int sysctl_rfc1337;
 	int sysctl_abort_on_overflow;
 	int sysctl_syncookies;
+	int sysctl_stdurg;
 	char sysctl_ca_name[TCP_CA_NAME_MAX];
 	atomic_t inuse;
 	atomic_t tw_count;
@@ -529,6 +536,13 @@ void xs_tcp_tw_kill(struct xs_tcp_tw *tw);
 void xs_tcp_req_fill(struct xs_tcp_req *req, struct sock *lsk,
 		     struct sk_buff *skb, const struct xs_tcp_opts *o);
 struct sock *xs_tcp_req_cookie_child(struct sock *lsk, struct xs_tcp_req *req);
+
+/* tcp_urg.c */
+void xs_tcp_urg_mark(struct sock *sk);
+void xs_tcp_urg_write(const struct sock *sk, struct tcphdr *th, u32 seq);
+void xs_tcp_urg_acked(struct sock *sk, u32 prior_snd_una);
+void xs_tcp_urg_rcv(struct sock *sk, struct sk_buff *skb);
+int xs_tcp_recv_urg(struct sock *sk, struct msghdr *msg, int len, int flags);
 
 /* tcp_syncookies.c */
 bool xs_tcp_syncookie_wanted(const struct sock *lsk, bool queue_full);

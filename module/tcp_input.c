@@ -759,6 +759,7 @@ static int xs_tcp_ack(struct sock *sk, struct sk_buff *skb,
 	flag |= xs_tcp_ack_update_window(sk, skb, ack);
 	tp->bytes_acked += ack - prior_snd_una;
 	tp->snd_una = ack;
+	xs_tcp_urg_acked(sk, prior_snd_una);
 	tp->rcv_tstamp = tcp_jiffies32;
 	if (icsk->icsk_ca_ops->in_ack_event)
 		icsk->icsk_ca_ops->in_ack_event(sk,
@@ -1507,6 +1508,9 @@ int xs_tcp_rcv_state(struct sock *sk, struct sk_buff *skb)
 		}
 		fallthrough;
 	case TCP_ESTABLISHED:
+		/* RFC 9293 3.10.7.4 "sixth": the URG bit. */
+		if (unlikely(th->urg || tp->urg_data == TCP_URG_NOTYET))
+			xs_tcp_urg_rcv(sk, skb);
 		if (xs_tcp_data_queue(sk, skb))
 			return 0;
 		break;

@@ -687,6 +687,7 @@ static int xs_tcp_transmit_skb(struct sock *sk, struct sk_buff *skb,
 				&o);
 	if (!(tcb->tcp_flags & TCPHDR_ACK))
 		th->ack_seq = 0;
+	xs_tcp_urg_write(sk, th, tcb->seq);
 	skb_set_owner_w(skb, sk);
 	xs_tcp_csum_partial(skb, inet->inet_saddr, inet->inet_daddr);
 	if (tcb->tcp_flags & TCPHDR_ACK)
@@ -879,6 +880,9 @@ static bool xs_tcp_nagle_ok(struct sock *sk, struct sk_buff *skb, u32 mss,
 
 	if (nonagle & TCP_NAGLE_PUSH)
 		return true;
+	/* Not for urgent data either (Linux's tcp_nagle_check()). */
+	if (unlikely(xs_tcp_urg_mode(tp)))
+		return true;
 	if (TCP_SKB_CB(skb)->tcp_flags & (TCPHDR_FIN | TCPHDR_SYN))
 		return true;
 	if (skb->len >= mss)
@@ -984,6 +988,9 @@ bool xs_tcp_write_xmit(struct sock *sk, int nonagle)
 				     nonagle : TCP_NAGLE_PUSH))
 			break;
 		limit = xs_tcp_send_limit(sk, skb, mss, cwnd - in_flight);
+		/* GSO would copy the urgent pointer onto every segment. */
+		if (unlikely(xs_tcp_urg_mode(tp)))
+			limit = min(limit, mss);
 		if (skb->len > limit && limit &&
 		    unlikely(xs_tcp_fragment(sk, skb, limit)))
 			break;
@@ -1034,6 +1041,10 @@ int xs_tcp_retransmit_skb(struct sock *sk, struct sk_buff *skb)
 		if (xs_tcp_trim_head(sk, skb, tp->snd_una - tcb->seq))
 			return -ENOMEM;
 	}
+	/* One segment at a time in urgent mode (see xs_tcp_write_xmit()). */
+	if (unlikely(xs_tcp_urg_mode(tp)) && skb->len > mss &&
+	    xs_tcp_fragment(sk, skb, mss))
+		return -ENOMEM;
 	segs = tcp_skb_pcount(skb);
 	xs_tcp_set_skb_pcount(skb, mss);
 	tp->packets_out += (int)tcp_skb_pcount(skb) - (int)segs;

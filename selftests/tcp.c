@@ -25,7 +25,9 @@
  * TIME-WAIT, EADDRINUSE against a listener, SO_REUSEPORT groups.
  * data: round trips (local, out to the peer, in from the peer), never
  * connected (recv ENOTCONN, send EPIPE), 8 MiB both ways at once (local
- * and with the peer), MSG_PEEK, MSG_WAITALL, MSG_DONTWAIT, SIGPIPE and
+ * and with the peer), MSG_PEEK, urgent data (MSG_OOB both ways, locally
+ * and with the peer: SIGURG, POLLPRI, SIOCATMARK, SO_OOBINLINE, a newer
+ * pointer replacing an older one), MSG_WAITALL, MSG_DONTWAIT, SIGPIPE and
  * MSG_NOSIGNAL after the peer closed, MSG_MORE, TCP_CORK,
  * TCP_NODELAY, SO_RCVLOWAT, sendfile, splice both ways, SIOCINQ,
  * SIOCOUTQ, SIOCOUTQNSD, the epoll events of each state (unconnected,
@@ -957,6 +959,187 @@ TEST_F(tcp, msg_peek)
 	EXPECT_ERRNO(EAGAIN, recv(s, b, sizeof(b), MSG_PEEK | MSG_DONTWAIT));
 	close(c);
 	close(s);
+}
+
+static volatile sig_atomic_t sigurg_seen;
+
+static void on_sigurg(int sig)
+{
+	sigurg_seen++;
+}
+
+/* recv(MSG_OOB) into *c: its return, with MSG_OOB checked in msg_flags. */
+static ssize_t recv_oob(int fd, char *c, int flags)
+{
+	struct iovec iov = { .iov_base = c, .iov_len = 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	ssize_t n = recvmsg(fd, &msg, MSG_OOB | flags);
+
+	if (n == 1 && !(msg.msg_flags & MSG_OOB))
+		return -2;
+	return n;
+}
+
+/* Wait up to ms for EPOLLPRI on fd. */
+static bool pri_wait(int fd, int ms)
+{
+	double end = xu_now() + ms / 1e3;
+
+	do {
+		if (ev_now(fd, 0) & EPOLLPRI)
+			return true;
+		usleep(5000);
+	} while (xu_now() < end);
+	return false;
+}
+
+/*
+ * Urgent data from snd to rcv (Linux's and BSD's semantics: the byte
+ * before the urgent pointer is out of band): SIGURG to the owner, POLLPRI
+ * while it waits, SIOCINQ counts up to the mark, a normal read stops at
+ * the mark (SIOCATMARK) and steps over the byte, recv(MSG_OOB) returns it once (EINVAL before and after),
+ * a newer pointer replaces an older one (whose byte becomes normal data),
+ * and with SO_OOBINLINE the byte stays in the stream.
+ */
+static void urgent_checks(struct __test_metadata *_metadata, int snd, int rcv)
+{
+	struct sigaction sa = { .sa_handler = on_sigurg }, old;
+	char b[64] = {}, c = 0;
+	int on = 1;
+
+	ASSERT_OK(sigaction(SIGURG, &sa, &old));
+	ASSERT_OK(fcntl(rcv, F_SETOWN, getpid()));
+	sigurg_seen = 0;
+	EXPECT_ERRNO(EINVAL, recv_oob(rcv, &c, MSG_DONTWAIT));
+	ASSERT_EQ(3, send(snd, "abc", 3, 0));
+	ASSERT_EQ(1, send(snd, "X", 1, MSG_OOB));
+	ASSERT_TRUE(pri_wait(rcv, XT_WAIT_MS));
+	EXPECT_LT(0, sigurg_seen);
+	/* SIOCINQ counts up to the mark. */
+	EXPECT_EQ(3, xt_ioctl(rcv, SIOCINQ));
+	EXPECT_EQ(0, xt_ioctl(rcv, SIOCATMARK));
+	/* The read stops at the mark. */
+	EXPECT_EQ(3, recv(rcv, b, sizeof(b), 0));
+	EXPECT_EQ(0, memcmp(b, "abc", 3));
+	EXPECT_EQ(1, xt_ioctl(rcv, SIOCATMARK));
+	EXPECT_EQ(0, xt_ioctl(rcv, SIOCINQ));
+	EXPECT_EQ(1, recv_oob(rcv, &c, MSG_PEEK));
+	EXPECT_EQ('X', c);
+	c = 0;
+	EXPECT_EQ(1, recv_oob(rcv, &c, 0));
+	EXPECT_EQ('X', c);
+	EXPECT_ERRNO(EINVAL, recv_oob(rcv, &c, 0));
+	EXPECT_FALSE(ev_now(rcv, 0) & EPOLLPRI);
+	/* The urgent byte is not in the stream: the read steps over it. */
+	ASSERT_EQ(3, send(snd, "def", 3, 0));
+	memset(b, 0, sizeof(b));
+	EXPECT_EQ(3, xt_recv_n(rcv, b, 3, XT_WAIT_MS));
+	EXPECT_STREQ("def", b);
+	EXPECT_EQ(0, xt_ioctl(rcv, SIOCATMARK));
+
+	/* Two pointers before a read: the newer one wins. */
+	ASSERT_EQ(2, send(snd, "gh", 2, 0));
+	ASSERT_EQ(1, send(snd, "1", 1, MSG_OOB));
+	ASSERT_EQ(1, send(snd, "2", 1, MSG_OOB));
+	ASSERT_EQ(3, xt_wait_ioctl(rcv, SIOCINQ, 3, XT_WAIT_MS));
+	memset(b, 0, sizeof(b));
+	EXPECT_EQ(3, recv(rcv, b, sizeof(b), 0));
+	EXPECT_STREQ("gh1", b);
+	EXPECT_EQ(1, xt_ioctl(rcv, SIOCATMARK));
+	EXPECT_EQ(1, recv_oob(rcv, &c, 0));
+	EXPECT_EQ('2', c);
+	ASSERT_EQ(2, send(snd, "kl", 2, 0));
+	memset(b, 0, sizeof(b));
+	EXPECT_EQ(2, xt_recv_n(rcv, b, 2, XT_WAIT_MS));
+	EXPECT_STREQ("kl", b);
+
+	/* SO_OOBINLINE: the byte stays in the stream, MSG_OOB refuses. */
+	ASSERT_OK(setsockopt(rcv, SOL_SOCKET, SO_OOBINLINE, &on, sizeof(on)));
+	ASSERT_EQ(1, send(snd, "Y", 1, MSG_OOB));
+	ASSERT_EQ(2, send(snd, "ij", 2, 0));
+	ASSERT_EQ(3, xt_wait_ioctl(rcv, SIOCINQ, 3, XT_WAIT_MS));
+	EXPECT_EQ(1, xt_ioctl(rcv, SIOCATMARK));
+	EXPECT_ERRNO(EINVAL, recv_oob(rcv, &c, 0));
+	memset(b, 0, sizeof(b));
+	EXPECT_EQ(3, recv(rcv, b, sizeof(b), 0));
+	EXPECT_STREQ("Yij", b);
+	EXPECT_EQ(0, xt_ioctl(rcv, SIOCATMARK));
+	EXPECT_OK(sigaction(SIGURG, &old, NULL));
+}
+
+TEST_F(tcp, urgent_data_local)
+{
+	int c, s;
+
+	ASSERT_ERR(0, xt_pair(self, 7215, &c, &s));
+	urgent_checks(_metadata, c, s);
+	/* And the other way, on the same connection. */
+	urgent_checks(_metadata, s, c);
+	close(c);
+	close(s);
+}
+
+/* With native Linux at the other end, both ways. */
+TEST_F(tcp, urgent_data_peer)
+{
+	int l, p;
+
+	ASSERT_ERR(0, xt_pair_out(self, 7216, &l, &p));
+	urgent_checks(_metadata, l, p);
+	close(l);
+	close(p);
+	ASSERT_ERR(0, xt_pair_in(self, 7217, &l, &p));
+	urgent_checks(_metadata, p, l);
+	close(l);
+	close(p);
+}
+
+/*
+ * One send(MSG_OOB) of many segments: only its last byte is urgent, the
+ * rest arrives in order (each segment carries the pointer).
+ */
+static void urgent_bulk(struct __test_metadata *_metadata, int snd, int rcv)
+{
+	static char big[32 * 1024];
+	char c = 0;
+
+	xt_fill(big, sizeof(big), 0);
+	ASSERT_EQ((ssize_t)sizeof(big), send(snd, big, sizeof(big), MSG_OOB));
+	ASSERT_TRUE(pri_wait(rcv, XT_WAIT_MS));
+	memset(big, 0, sizeof(big));
+	ASSERT_EQ((ssize_t)sizeof(big) - 1,
+		  xt_recv_n(rcv, big, sizeof(big) - 1, XT_WAIT_MS));
+	EXPECT_EQ((ssize_t)sizeof(big) - 1, xt_check(big, sizeof(big) - 1, 0));
+	EXPECT_EQ(1, xt_ioctl(rcv, SIOCATMARK));
+	EXPECT_EQ(1, recv_oob(rcv, &c, 0));
+	EXPECT_EQ((char)xt_pat(sizeof(big) - 1), c);
+}
+
+TEST_F(tcp, urgent_data_bulk)
+{
+	int l, p;
+
+	ASSERT_ERR(0, xt_pair_out(self, 7219, &l, &p));
+	urgent_bulk(_metadata, l, p);
+	urgent_bulk(_metadata, p, l);
+	close(l);
+	close(p);
+}
+
+/* No urgent data on a socket that cannot have any. */
+TEST_F(tcp, urgent_data_errors)
+{
+	int fd = xt_sock(self), l = xt_listener(self, 7218);
+	char c;
+
+	ASSERT_LE(0, fd);
+	ASSERT_LE(0, l);
+	EXPECT_ERRNO(ENOTCONN, recv(l, &c, 1, MSG_OOB));
+	EXPECT_ERRNO(EINVAL, recv(fd, &c, 1, MSG_OOB));
+	EXPECT_ERRNO(EPIPE, send(fd, "x", 1, MSG_OOB | MSG_NOSIGNAL));
+	EXPECT_EQ(0, xt_ioctl(fd, SIOCATMARK));
+	close(fd);
+	close(l);
 }
 
 struct trickle {
