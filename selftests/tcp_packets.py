@@ -442,6 +442,15 @@ class Tester:
         time.sleep(secs)
         return self.since(m, pred)
 
+    def unanswered(self, r, c, what, *a, **kw):
+        """C sends C.send(*A, **KW) and nothing may answer it within
+        QUIET (WHAT names the failure)."""
+        m = self.mark()
+        c.send(*a, **kw)
+        ans = self.quiet(m, c.mine)
+        r.expect(not ans, "%s: %s" %
+                 (what, "; ".join(c.rel(f, self.t_mark) for f in ans)))
+
     def accept(self, listener, sport, timeout=WAIT):
         """The accepted socket of the peer's port SPORT."""
         end = time.time() + timeout
@@ -613,10 +622,7 @@ def case_rst_inwindow(t, r):
 
 def case_rst_outwindow(t, r):
     c, _ = t.establish()
-    m = t.mark()
-    c.send("R", seq=c.snd_nxt + (1 << 30))
-    ans = t.quiet(m, c.mine)
-    r.expect(not ans, "answered: %s" % "; ".join(c.rel(f, t.t_mark) for f in ans))
+    t.unanswered(r, c, "answered", "R", seq=c.snd_nxt + (1 << 30))
     t.alive(c, r)
     abort(c.sock)
 
@@ -638,10 +644,8 @@ def case_syn_established(t, r):
 
 def case_ack_unsent(t, r):
     c, _ = t.establish()
-    m = t.mark()
-    c.send("PA", ack=c.rcv_nxt + 1000, data=b"acks-the-future")
-    ans = t.quiet(m, c.mine)
-    r.expect(not ans, "answered: %s" % "; ".join(c.rel(f, t.t_mark) for f in ans))
+    t.unanswered(r, c, "answered",
+                 "PA", ack=c.rcv_nxt + 1000, data=b"acks-the-future")
     # Not delivered, and snd_nxt stays: alive() sends "alive" there.
     t.alive(c, r)
     abort(c.sock)
@@ -1025,16 +1029,8 @@ def rst_orphan(t, r, fin_from_peer):
     else:
         c.send("A")
     time.sleep(SETTLE)
-    m = t.mark()
-    c.send("A")
-    ans = t.quiet(m, c.mine)
-    r.expect(not ans, "before the RST, a bare ACK was answered: %s" %
-             "; ".join(c.rel(f, t.t_mark) for f in ans))
-    m = t.mark()
-    c.send("R", seq=c.snd_nxt)
-    ans = t.quiet(m, c.mine)
-    r.expect(not ans, "the RST was answered: %s" %
-             "; ".join(c.rel(f, t.t_mark) for f in ans))
+    t.unanswered(r, c, "before the RST, a bare ACK was answered", "A")
+    t.unanswered(r, c, "the RST was answered", "R", seq=c.snd_nxt)
     tuple_is_free(t, r, c, "after the RST")
 
 
@@ -1049,19 +1045,12 @@ def case_rst_time_wait(t, r):
 def case_rst_syn_received(t, r):
     # An RST to the listener itself: ignored (RFC 9293 3.10.7.2).
     other = Conn(t, t.next_port(), LPORT)
-    m = t.mark()
-    other.send("R", seq=other.iss)
-    ans = t.quiet(m, other.mine)
-    r.expect(not ans, "an RST to the listener was answered: %s" %
-             "; ".join(other.rel(f, t.t_mark) for f in ans))
+    t.unanswered(r, other, "an RST to the listener was answered",
+                 "R", seq=other.iss)
     c = Conn(t, t.next_port(), LPORT)
     if t.syn(c) is None:
         raise CaseError("no SYN-ACK")
-    m = t.mark()
-    c.send("R", seq=c.snd_nxt)
-    ans = t.quiet(m, c.mine)
-    r.expect(not ans, "the RST was answered: %s" %
-             "; ".join(c.rel(f, t.t_mark) for f in ans))
+    t.unanswered(r, c, "the RST was answered", "R", seq=c.snd_nxt)
     # The request is gone: the ACK that would complete the handshake
     # meets only the listener, and nothing is accepted.
     tuple_is_free(t, r, c, "after the RST")
@@ -1263,10 +1252,7 @@ def case_bad_csum(t, r):
     c, _ = t.establish()
     good = c.pkt("PA", data=b"checksum")
     bad = sq(IP(bytes(good))[TCP].chksum ^ 0x5a5a) & 0xffff
-    m = t.mark()
-    c.send("PA", data=b"checksum", chksum=bad)
-    ans = t.quiet(m, c.mine)
-    r.expect(not ans, "answered: %s" % "; ".join(c.rel(f, t.t_mark) for f in ans))
+    t.unanswered(r, c, "answered", "PA", data=b"checksum", chksum=bad)
     p = pending(c.sock)
     r.expect(p is None, "delivered (%s)" % p)
     m = t.mark()
