@@ -270,7 +270,8 @@ static void xs_tcp_child_state(struct sock *child, const struct xs_tcp_req *req)
 	tp->write_seq = tp->snd_nxt;
 	tp->pushed_seq = tp->snd_nxt;
 	tp->snd_sml = tp->snd_nxt;
-	tp->snd_up = tp->snd_nxt;
+	/* Not in urgent mode (tcp_urg.c); the handshake's ACK moves both. */
+	tp->snd_up = tp->snd_una;
 	tp->rcv_nxt = req->rcv_isn + 1;
 	tp->rcv_wup = tp->rcv_nxt;
 	xs->last_ack_sent = tp->rcv_nxt;	/* the SYN-ACK acknowledged it */
