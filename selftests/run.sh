@@ -15,7 +15,8 @@
 # each test's output prefixed with "# "; ends with the line
 # "N passed, N failed, N skipped". Exit status 1 when anything failed.
 #
-# Each test gets a timeout (settings: timeout=, or --timeout). After each
+# Each test gets a timeout (settings: timeout=, three times that on the
+# debug kernel, or --timeout). After each
 # test the kernel log is checked for warnings, and a test that leaves the
 # module loaded or netns behind is reported and cleaned up after.
 # Per-test output: DIR/<test>.log (default build/results of the repo),
@@ -106,6 +107,9 @@ default_timeout()
 	[ -z "$TIMEOUT" ] || return 0
 	TIMEOUT=$(sed -n 's/^timeout=//p' "$HERE/settings" 2>/dev/null)
 	[ -n "$TIMEOUT" ] || TIMEOUT=600
+	# The debug kernel (KASAN, lockdep, kmemleak) runs everything about
+	# three times slower under TCG: tcp alone needs more than 600 s.
+	[ ! -e /sys/kernel/debug/kmemleak ] || TIMEOUT=$((TIMEOUT * 3))
 }
 
 mark()
