@@ -356,7 +356,16 @@ static void xs_icmp_rcv_err(struct xs_net *xn, struct sk_buff *skb)
 			info = xs_icmp_mtu_plateau(ntohs(inner->tot_len));
 		if (info < 68)
 			goto bad;
-		xs_pmtu_update(xn, inner->daddr, info);
+		/*
+		 * As Linux (udp_err(), icmp_err()): errors about UDP and
+		 * ICMP datagrams teach the path MTU whoever sent them; TCP
+		 * learns only from an error within a connection's flight
+		 * (xs_tcp_err(), RFC 5927), so that a forged one about a
+		 * segment nobody sent cannot shrink a destination's MTU.
+		 */
+		if (inner->protocol == IPPROTO_UDP ||
+		    inner->protocol == IPPROTO_ICMP)
+			xs_pmtu_update(xn, inner->daddr, info);
 	}
 	__skb_pull(skb, sizeof(*icmph));
 	xs_ip_deliver_err(xn, skb, type, code, info);

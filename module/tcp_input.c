@@ -1808,6 +1808,9 @@ static void xs_tcp_err_sk(struct sock *sk, struct sk_buff *icmp, u32 seq,
 	if (!err)
 		return;
 	if (err == EMSGSIZE) {
+		/* In our window: learn (tcp_v4_mtu_reduced()). */
+		if (info)
+			xs_pmtu_update(xn, sk->sk_daddr, info);
 		if (info && info < inet_csk(sk)->icsk_pmtu_cookie &&
 		    !sock_owned_by_user(sk)) {
 			xs_tcp_update_mss(sk, max_t(u32, info, 68));

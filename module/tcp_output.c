@@ -706,6 +706,13 @@ static int xs_tcp_transmit_skb(struct sock *sk, struct sk_buff *skb,
 	/* A qdisc that dropped it: the segment is lost, not an error. */
 	if (err == -ENOBUFS)
 		err = 0;
+	/*
+	 * The path MTU shrank under us (another socket's ICMP error, a
+	 * device's MTU): take it for the next segments, as Linux's
+	 * tcp_current_mss() follows the route's MTU.
+	 */
+	if (unlikely(err == -EMSGSIZE))
+		xs_tcp_update_mss(sk, 0);
 	return err;
 }
 
