@@ -272,7 +272,7 @@ void xs_icmp_send(struct xs_net *xn, struct sk_buff *in, u8 type, u8 code,
 	tx.tos = (iph->tos & IPTOS_TOS_MASK) | IPTOS_PREC_INTERNETCONTROL;
 	tx.pmtudisc = IP_PMTUDISC_DONT;
 	xs_icmp_count_out(xn, type);
-	if (xs_ip_send(xn, skb, &tx))
+	if (xs_ip_send(xn, skb, &tx) < 0)
 		XS_INC(xn, Icmp_OutErrors);
 }
 
@@ -413,7 +413,7 @@ static void xs_icmp_echo(struct xs_net *xn, struct sk_buff *skb)
 	skb->ip_summed = CHECKSUM_NONE;
 	skb->pkt_type = PACKET_HOST;
 	xs_icmp_count_out(xn, ICMP_ECHOREPLY);
-	if (xs_ip_send(xn, skb, &tx))
+	if (xs_ip_send(xn, skb, &tx) < 0)
 		XS_INC(xn, Icmp_OutErrors);
 	return;
 

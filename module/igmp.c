@@ -390,7 +390,7 @@ static void xs_igmp_send(struct xs_mc_dev *mc, __be32 group, u8 type)
 	err = xs_ip_output(xn, skb, &rt);
 	rcu_read_unlock();
 
-	if (unlikely(err))
+	if (unlikely(err < 0))
 		XS_INC(xn, Igmp_OutErrors);
 	else if (type == IGMP_HOST_LEAVE_MESSAGE)
 		XS_INC(xn, Igmp_OutLeaves);

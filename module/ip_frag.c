@@ -792,7 +792,8 @@ static struct sk_buff *xs_frag_make(struct sk_buff *skb, const u8 *hdr,
  * @skb: the datagram: skb->data at its IPv4 header, tot_len == skb->len,
  *	DF clear, not GSO; linear, paged or with a frag_list. Consumed.
  * @mtu: largest fragment, IP header included; at least the header plus 8
- * @out: sends one fragment, consumes it, returns 0 or an error
+ * @out: sends one fragment, consumes it, returns 0, NET_XMIT_CN or an
+ *	error
  * @ctx: passed to @out
  *
  * A datagram that fits in @mtu is passed to @out unchanged. Otherwise
@@ -804,8 +805,9 @@ static struct sk_buff *xs_frag_make(struct sk_buff *skb, const u8 *hdr,
  *
  * Context: softirq or process, no sleeping.
  *
- * Return: 0, -EMSGSIZE (DF set), -EINVAL (malformed datagram or @mtu too
- * small), -ENOMEM, or the first error of @out.
+ * Return: 0, NET_XMIT_CN when @out said so for a fragment (all were
+ * sent), -EMSGSIZE (DF set), -EINVAL (malformed datagram or @mtu too
+ * small), -ENOMEM, or the first error (< 0) of @out.
  */
 int xs_ip_fragment(struct xs_net *xn, struct sk_buff *skb, unsigned int mtu,
 		   int (*out)(struct xs_net *xn, struct sk_buff *skb,
@@ -818,8 +820,8 @@ int xs_ip_fragment(struct xs_net *xn, struct sk_buff *skb, unsigned int mtu,
 	struct sk_buff *frag;
 	const u8 *hdr;
 	u16 frag_off;
+	int err, ret = 0;
 	bool mf;
-	int err;
 
 	err = -EINVAL;
 	if (unlikely(!pskb_may_pull(skb, sizeof(*iph))))
@@ -870,13 +872,15 @@ int xs_ip_fragment(struct xs_net *xn, struct sk_buff *skb, unsigned int mtu,
 			goto fail;
 		}
 		err = out(xn, frag, ctx);
-		if (unlikely(err))
+		if (unlikely(err < 0))
 			goto fail;
+		if (err)
+			ret = err;	/* NET_XMIT_CN: sent, queue congested */
 		XS_INC(xn, Ip_FragCreates);
 	}
 	XS_INC(xn, Ip_FragOKs);
 	consume_skb(skb);
-	return 0;
+	return ret;
 
 fail:
 	XS_INC(xn, Ip_FragFails);

@@ -154,7 +154,8 @@ static int xs_ip_finish(struct xs_net *xn, struct sk_buff *skb,
 		XS_INC(xn, XsExt_IpOutXmitErrors);
 		return err < 0 ? err : -ENOBUFS;
 	}
-	return 0;
+	/* Sent, but the qdisc says its queue is congested: TCP reduces. */
+	return err == NET_XMIT_CN ? NET_XMIT_CN : 0;
 }
 
 /**
@@ -164,7 +165,8 @@ static int xs_ip_finish(struct xs_net *xn, struct sk_buff *skb,
  * @rt: route from xs_route_output()
  *
  * Context: rcu_read_lock held. Consumes @skb.
- * Return: 0, -EMSGSIZE (too big with DF set), or a transmit error.
+ * Return: 0, NET_XMIT_CN (sent; the qdisc's queue is congested),
+ * -EMSGSIZE (too big with DF set), or a transmit error (< 0).
  */
 int xs_ip_output(struct xs_net *xn, struct sk_buff *skb,
 		 const struct xs_rt *rt)
@@ -315,8 +317,9 @@ int xs_ip_send_routed(struct xs_net *xn, struct sk_buff *skb,
  * @tx: addresses and header fields
  *
  * Consumes @skb.
- * Return: 0, -ENETUNREACH, -EADDRNOTAVAIL, -EACCES, -EMSGSIZE, -ENOBUFS,
- * or an error from the device or the neighbour.
+ * Return: 0, NET_XMIT_CN (sent; the qdisc's queue is congested),
+ * -ENETUNREACH, -EADDRNOTAVAIL, -EACCES, -EMSGSIZE, -ENOBUFS, or an error
+ * from the device or the neighbour.
  */
 int xs_ip_send(struct xs_net *xn, struct sk_buff *skb,
 	       const struct xs_ip_tx *tx)

@@ -746,9 +746,10 @@ static void xs_neigh_send_probe(struct xs_net *xn,
 		XS_INC(xn, XsExt_ArpOutRequests);
 }
 
+/* dev_queue_xmit()'s code: NET_XMIT_CN is kept (sent, but congested). */
 static int xs_neigh_xmit_rc(int rc)
 {
-	return rc > 0 ? net_xmit_errno(rc) : rc;
+	return rc > 0 && rc != NET_XMIT_CN ? net_xmit_errno(rc) : rc;
 }
 
 /* Add the Ethernet header for @ha and transmit. Consumes @skb. */
@@ -948,7 +949,8 @@ static bool xs_neigh_static_ha(const struct xs_dev *xd, __be32 nexthop,
  * (bounded by unres_qlen_bytes) and starts or continues resolution.
  *
  * Context: any (BHs enabled or not), rcu_read_lock() held.
- * Return: 0 (sent or queued), -EHOSTUNREACH (neighbour FAILED; dropped,
+ * Return: 0 (sent or queued), NET_XMIT_CN (sent, the qdisc's queue is
+ * congested), -EHOSTUNREACH (neighbour FAILED; dropped,
  * resolution restarted), -ENOBUFS (queue or table full, or no memory;
  * dropped), -EINVAL (@nexthop cannot be a neighbour: 0/8, loopback,
  * reserved), -ENODEV (device detached) or a dev_queue_xmit() error as a

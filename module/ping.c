@@ -443,7 +443,8 @@ static int xs_ping_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 			XS_INC(xs_net(sock_net(sk)), Icmp_OutMsgs);
 			XS_INC(xs_net(sock_net(sk)), Icmp_OutEchos);
 			XS_ICMP_OUT(xs_net(sock_net(sk)), ICMP_ECHO);
-			err = xs_ip_send(xs_net(sock_net(sk)), skb, &tx);
+			err = min(xs_ip_send(xs_net(sock_net(sk)), skb, &tx),
+				  0);
 		}
 	}
 	release_sock(sk);

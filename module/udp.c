@@ -823,7 +823,7 @@ static int xs_udp_send_one(struct sock *sk, struct msghdr *msg, size_t len,
 	}
 	c->tx.saddr = rt.src;
 	xs_udp_csum(sk, skb, rt.src, c->tx.daddr);
-	err = xs_ip_send_routed(xn, skb, &c->tx, &rt);
+	err = min(xs_ip_send_routed(xn, skb, &c->tx, &rt), 0);
 	rcu_read_unlock();
 	goto out_count;
 
