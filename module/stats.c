@@ -122,6 +122,7 @@ static const struct xs_mib_desc xs_mib_desc[XS_MIB_MAX] = {
 	[XS_MIB_TcpExt_TCPKeepAlive] = { "TcpExt", "TCPKeepAlive" },
 	[XS_MIB_TcpExt_TCPWinProbe] = { "TcpExt", "TCPWinProbe" },
 	[XS_MIB_TcpExt_TCPDelivered] = { "TcpExt", "TCPDelivered" },
+	[XS_MIB_TcpExt_TCPDeliveredCE] = { "TcpExt", "TCPDeliveredCE" },
 	[XS_MIB_TcpExt_TCPACKSkippedPAWS] = { "TcpExt", "TCPACKSkippedPAWS" },
 	[XS_MIB_TcpExt_TCPACKSkippedSeq] = { "TcpExt", "TCPACKSkippedSeq" },
 	[XS_MIB_TcpExt_TCPACKSkippedChallenge] = { "TcpExt", "TCPACKSkippedChallenge" },
@@ -178,6 +179,8 @@ static const struct xs_mib_desc xs_mib_desc[XS_MIB_MAX] = {
 	[XS_MIB_XsExt_IcmpInBroadcastEchoIgnored] = { "XsExt", "IcmpInBroadcastEchoIgnored" },
 	[XS_MIB_XsExt_PingSocketNoMatch] = { "XsExt", "PingSocketNoMatch" },
 	[XS_MIB_XsExt_PingRcvbufErrors] = { "XsExt", "PingRcvbufErrors" },
+	[XS_MIB_XsExt_TcpInCE] = { "XsExt", "TcpInCE" },
+	[XS_MIB_XsExt_TcpXmitCongestion] = { "XsExt", "TcpXmitCongestion" },
 };
 
 /**

@@ -119,6 +119,7 @@ enum xs_mib_field {
 	XS_MIB_TcpExt_TCPKeepAlive,
 	XS_MIB_TcpExt_TCPWinProbe,
 	XS_MIB_TcpExt_TCPDelivered,
+	XS_MIB_TcpExt_TCPDeliveredCE,
 	XS_MIB_TcpExt_TCPACKSkippedPAWS,
 	XS_MIB_TcpExt_TCPACKSkippedSeq,
 	XS_MIB_TcpExt_TCPACKSkippedChallenge,
@@ -175,6 +176,8 @@ enum xs_mib_field {
 	XS_MIB_XsExt_IcmpInBroadcastEchoIgnored,
 	XS_MIB_XsExt_PingSocketNoMatch,
 	XS_MIB_XsExt_PingRcvbufErrors,
+	XS_MIB_XsExt_TcpInCE,
+	XS_MIB_XsExt_TcpXmitCongestion,
 	XS_MIB_MAX
 };
 

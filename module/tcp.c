@@ -1584,6 +1584,10 @@ void xs_tcp_get_info(struct sock *sk, struct tcp_info *info)
 		info->tcpi_options |= TCPI_OPT_TIMESTAMPS;
 	if (tcp_is_sack(tp))
 		info->tcpi_options |= TCPI_OPT_SACK;
+	if (tp->ecn_flags & TCP_ECN_OK)
+		info->tcpi_options |= TCPI_OPT_ECN;
+	if (tp->ecn_flags & TCP_ECN_SEEN)
+		info->tcpi_options |= TCPI_OPT_ECN_SEEN;
 	if (tp->rx_opt.wscale_ok) {
 		info->tcpi_options |= TCPI_OPT_WSCALE;
 		info->tcpi_snd_wscale = tp->rx_opt.snd_wscale;
@@ -2044,6 +2048,13 @@ static const struct ctl_table xs_tcp_sysctl[] = {
 	XS_TCP_INT("tcp_syncookies", sysctl_syncookies, SYSCTL_ZERO,
 		   SYSCTL_TWO),
 	XS_TCP_INT("tcp_stdurg", sysctl_stdurg, SYSCTL_ZERO, SYSCTL_ONE),
+	XS_TCP_INT("tcp_ecn", sysctl_ecn, SYSCTL_ZERO, SYSCTL_TWO),
+	XS_TCP_INT("tcp_ecn_fallback", sysctl_ecn_fallback, SYSCTL_ZERO,
+		   SYSCTL_ONE),
+	XS_TCP_INT("tcp_pacing_ss_ratio", sysctl_pacing_ss_ratio, SYSCTL_ZERO,
+		   SYSCTL_ONE_THOUSAND),
+	XS_TCP_INT("tcp_pacing_ca_ratio", sysctl_pacing_ca_ratio, SYSCTL_ZERO,
+		   SYSCTL_ONE_THOUSAND),
 };
 
 static void xs_tcp_sysctl_defaults(struct xs_tcp_table *t)
@@ -2069,6 +2080,10 @@ static void xs_tcp_sysctl_defaults(struct xs_tcp_table *t)
 	t->sysctl_max_syn_backlog = XS_TCP_MAX_BACKLOG;
 	t->sysctl_challenge_ack_limit = XS_TCP_CHALLENGE_ACKS;
 	t->sysctl_syncookies = 1;
+	t->sysctl_ecn = 2;		/* accept ECN, do not ask for it */
+	t->sysctl_ecn_fallback = 1;
+	t->sysctl_pacing_ss_ratio = 200;
+	t->sysctl_pacing_ca_ratio = 120;
 }
 
 /**

@@ -61,6 +61,7 @@ enum {
 	XS_TCP_RTO_DEFERRED,
 	XS_TCP_DELACK_DEFERRED,
 	XS_TCP_KEEPALIVE_DEFERRED,
+	XS_TCP_PACE_DEFERRED,
 };
 
 /* Which timer icsk_retransmit_timer runs (icsk->icsk_pending). */
@@ -162,7 +163,7 @@ struct xs_tcp_listen {
  * @quick: ACKs left to send immediately (start, reordering)
  * @rcv_segs: full segments received since the last ACK
  * @fin_queued: the FIN is on the write queue
- * @ecn: reserved for ECN negotiation
+ * @ece_ack: the ACK being processed has ECE (delivered_ce counts it)
  * @syn_err: soft error seen during the handshake (RFC 1122 4.2.3.9)
  * @dupacks: duplicate ACKs counted for fast retransmit
  * @rto_min: in jiffies
@@ -201,7 +202,7 @@ struct xs_tcp_sock {
 	u8 quick;
 	u8 rcv_segs;
 	bool fin_queued;
-	u8 ecn;
+	bool ece_ack;
 	int syn_err;
 	u32 dupacks;
 	u32 rto_min;
@@ -275,6 +276,10 @@ static inline bool xs_tcp_fin_owed(const struct sock *sk)
  * @peer_mss: the MSS the peer announced (536 without the option)
  * @synack_us: when the first SYN-ACK left, for the first RTT sample
  * @cookie: rebuilt from (or answered with) a SYN cookie, in no table
+ * @ecn_ok: ECN negotiated (RFC 3168 6.1.1): our SYN-ACK carries ECE.
+ *	A SYN cookie does not encode it, so a connection made from a
+ *	cookie runs without ECN (unlike Linux, which hides it in the
+ *	timestamp)
  */
 struct xs_tcp_req {
 	struct xs_tcp_ent ent;
@@ -293,7 +298,7 @@ struct xs_tcp_req {
 	u8 num_retrans;
 	u8 snd_wscale;
 	u8 rcv_wscale;
-	u8 wscale_ok:1, sack_ok:1, tstamp_ok:1, cookie:1;
+	u8 wscale_ok:1, sack_ok:1, tstamp_ok:1, cookie:1, ecn_ok:1;
 	bool dead;
 	int dif;
 	u8 tos;
@@ -424,6 +429,10 @@ struct xs_tcp_table {
 	int sysctl_abort_on_overflow;
 	int sysctl_syncookies;
 	int sysctl_stdurg;
+	int sysctl_ecn;
+	int sysctl_ecn_fallback;
+	int sysctl_pacing_ss_ratio;
+	int sysctl_pacing_ca_ratio;
 	char sysctl_ca_name[TCP_CA_NAME_MAX];
 	atomic_t inuse;
 	atomic_t tw_count;
@@ -561,6 +570,7 @@ int xs_tcp_listen_rcv(struct sock *sk, struct sk_buff *skb);
 int xs_tcp_rcv_state(struct sock *sk, struct sk_buff *skb);
 void xs_tcp_rcv_sk(struct sock *sk, struct sk_buff *skb, int subclass);
 void xs_tcp_init_transfer(struct sock *sk);
+void xs_tcp_enter_cwr(struct sock *sk);
 void xs_tcp_update_mss(struct sock *sk, u32 pmtu);
 void xs_tcp_err(struct xs_net *xn, struct sk_buff *skb, u8 type, u8 code,
 		u32 info);
@@ -624,5 +634,26 @@ void xs_tcp_ca_default_name(struct xs_tcp_table *t, char *buf, size_t len);
 int xs_tcp_ca_set_default(struct xs_tcp_table *t, const char *name);
 int xs_tcp_ca_net_init(struct net *net, struct xs_tcp_table *t);
 void xs_tcp_ca_net_exit(struct xs_tcp_table *t);
+
+/* tcp_ecn.c */
+void xs_tcp_ecn_send_syn(struct sock *sk, struct sk_buff *skb);
+void xs_tcp_ecn_resend_syn(struct sock *sk, struct sk_buff *skb);
+void xs_tcp_ecn_rcv_syn(struct sock *sk, const struct tcphdr *th);
+bool xs_tcp_ecn_req_ok(const struct sock *lsk, const struct sk_buff *skb);
+u8 xs_tcp_ecn_synack_tos(const struct sock *lsk);
+u8 xs_tcp_ecn_send(struct sock *sk, struct sk_buff *skb, struct tcphdr *th);
+void xs_tcp_ecn_accept_cwr(struct sock *sk, const struct sk_buff *skb);
+void xs_tcp_ecn_check_ce(struct sock *sk, const struct sk_buff *skb);
+void xs_tcp_ecn_queue_cwr(struct tcp_sock *tp);
+
+/* tcp_pacing.c */
+void xs_tcp_update_pacing_rate(struct sock *sk);
+u64 xs_tcp_pacing_stamp(struct sock *sk, struct sk_buff *skb);
+void xs_tcp_pacing_sent(struct sock *sk, u32 len, u64 prior);
+bool xs_tcp_pacing_check(struct sock *sk);
+void xs_tcp_pacing_resume(struct sock *sk);
+void xs_tcp_pacing_init(struct sock *sk);
+void xs_tcp_pacing_stop(struct sock *sk);
+u32 xs_tcp_tso_segs(struct sock *sk, u32 mss);
 
 #endif /* _XSTACK_TCP_H */

@@ -257,6 +257,18 @@ static void xs_tcp_rate_gen(struct sock *sk, u32 delivered, u32 lost,
 	}
 }
 
+/* Linux's tcp_count_delivered(): ECE-marked ACKs count delivered_ce. */
+static void xs_tcp_count_delivered(struct sock *sk, u32 pcount)
+{
+	struct tcp_sock *tp = tcp_sk(sk);
+
+	tp->delivered += pcount;
+	if (xs_tcp_sk(sk)->ece_ack) {
+		tp->delivered_ce += pcount;
+		XS_ADD(xs_net(sock_net(sk)), TcpExt_TCPDeliveredCE, pcount);
+	}
+}
+
 /* The SACK scoreboard (RFC 2018, RFC 6675) */
 
 /* Mark @skb SACKed; returns the segments newly SACKed. */
@@ -279,7 +291,7 @@ static u32 xs_tcp_tag_sacked(struct sock *sk, struct sk_buff *skb,
 	}
 	tcb->sacked |= TCPCB_SACKED_ACKED;
 	tp->sacked_out += pcount;
-	tp->delivered += pcount;
+	xs_tcp_count_delivered(sk, pcount);
 	xs_tcp_rate_skb_delivered(sk, skb, rs);
 	if (!tp->highest_sack ||
 	    after(tcb->end_seq, TCP_SKB_CB(tp->highest_sack)->end_seq))
@@ -453,7 +465,7 @@ static int xs_tcp_clean_rtx_queue(struct sock *sk, struct xs_ack_state *st,
 			if (sacked & TCPCB_LOST)
 				tp->lost_out -= min(tp->lost_out, pcount);
 			st->acked_pcount += pcount;
-			tp->delivered += pcount;
+			xs_tcp_count_delivered(sk, pcount);
 			st->delivered += pcount;
 			flag |= XS_FLAG_DATA_ACKED;
 			break;
@@ -475,7 +487,7 @@ static int xs_tcp_clean_rtx_queue(struct sock *sk, struct xs_ack_state *st,
 		if (sacked & TCPCB_SACKED_ACKED) {
 			tp->sacked_out -= pcount;
 		} else {
-			tp->delivered += pcount;
+			xs_tcp_count_delivered(sk, pcount);
 			st->delivered += pcount;
 		}
 		if (sacked & TCPCB_LOST)
@@ -513,7 +525,48 @@ static void xs_tcp_ca_pkts_acked(struct sock *sk, u32 pkts, long rtt_us)
 		icsk->icsk_ca_ops->pkts_acked(sk, &sample);
 }
 
-static void xs_tcp_enter_recovery(struct sock *sk)
+/* Linux's tcp_init_cwnd_reduction(): a reduction starts (RFC 6937). */
+static void xs_tcp_init_cwnd_reduction(struct sock *sk)
+{
+	struct tcp_sock *tp = tcp_sk(sk);
+
+	tp->high_seq = tp->snd_nxt;
+	tp->snd_cwnd_cnt = 0;
+	tp->prior_cwnd = tcp_snd_cwnd(tp);
+	tp->prr_delivered = 0;
+	tp->prr_out = 0;
+	tp->snd_ssthresh = inet_csk(sk)->icsk_ca_ops->ssthresh(sk);
+	xs_tcp_ecn_queue_cwr(tp);
+}
+
+/**
+ * xs_tcp_enter_cwr - reduce cwnd once without a loss
+ * @sk: the socket (locked)
+ *
+ * The CWR state (Linux's tcp_enter_cwr()): for an ACK with ECE (RFC 3168
+ * 6.1.2, at most once per window of data) or a local queue that refused
+ * or marked a segment (NET_XMIT_DROP, NET_XMIT_CN). cwnd then falls to
+ * the new ssthresh by PRR as ACKs arrive; a CWR flag goes with the next
+ * new data of an ECN connection. Before the algorithm started (during
+ * the handshake) nothing happens.
+ */
+void xs_tcp_enter_cwr(struct sock *sk)
+{
+	struct inet_connection_sock *icsk = inet_csk(sk);
+	struct tcp_sock *tp = tcp_sk(sk);
+
+	if (!icsk->icsk_ca_initialized)
+		return;
+	tp->prior_ssthresh = 0;
+	if (icsk->icsk_ca_state < TCP_CA_CWR) {
+		tp->undo_marker = 0;
+		xs_tcp_init_cwnd_reduction(sk);
+		xs_tcp_set_ca_state(sk, TCP_CA_CWR);
+	}
+}
+
+/* Fast recovery; from CWR the reduction under way goes on (no second). */
+static void xs_tcp_enter_recovery(struct sock *sk, bool ece_ack)
 {
 	struct xs_net *xn = xs_net(sock_net(sk));
 	struct tcp_sock *tp = tcp_sk(sk);
@@ -522,19 +575,22 @@ static void xs_tcp_enter_recovery(struct sock *sk)
 		XS_INC(xn, TcpExt_TCPSackRecovery);
 	else
 		XS_INC(xn, TcpExt_TCPRenoRecovery);
-	tp->prior_ssthresh = tp->snd_ssthresh;
-	tp->prior_cwnd = tcp_snd_cwnd(tp);
-	tp->snd_ssthresh = inet_csk(sk)->icsk_ca_ops->ssthresh(sk);
-	tp->high_seq = tp->snd_nxt;
+	tp->prior_ssthresh = 0;
 	tp->undo_marker = tp->snd_una;
-	tp->prr_delivered = 0;
-	tp->prr_out = 0;
-	tp->snd_cwnd_cnt = 0;
+	if (inet_csk(sk)->icsk_ca_state < TCP_CA_CWR) {
+		if (!ece_ack)
+			tp->prior_ssthresh = tp->snd_ssthresh;
+		xs_tcp_init_cwnd_reduction(sk);
+	}
 	xs_tcp_set_ca_state(sk, TCP_CA_Recovery);
 	XS_INC(xn, TcpExt_TCPFastRetrans);
 }
 
-/* RFC 6937 PRR: cwnd during recovery, with slow-start reduction bound. */
+/*
+ * RFC 6937 PRR: cwnd during CWR and recovery, with slow-start reduction
+ * bound. An algorithm with its own cong_control sets cwnd itself (as in
+ * Linux 6.12's tcp_cong_control()).
+ */
 static void xs_tcp_prr(struct sock *sk, u32 newly_acked_sacked)
 {
 	struct tcp_sock *tp = tcp_sk(sk);
@@ -542,6 +598,8 @@ static void xs_tcp_prr(struct sock *sk, u32 newly_acked_sacked)
 	int delta = tp->snd_ssthresh - in_flight;
 	int sndcnt;
 
+	if (inet_csk(sk)->icsk_ca_ops->cong_control)
+		return;
 	if (!newly_acked_sacked || !tp->prior_cwnd)
 		return;
 	tp->prr_delivered += newly_acked_sacked;
@@ -560,12 +618,21 @@ static void xs_tcp_prr(struct sock *sk, u32 newly_acked_sacked)
 	tcp_snd_cwnd_set(tp, max(in_flight + sndcnt, 1));
 }
 
+/*
+ * Back to Open. After CWR or fast recovery cwnd is the new ssthresh and
+ * the algorithm hears CA_EVENT_COMPLETE_CWR (Linux's
+ * tcp_end_cwnd_reduction(), not for an algorithm with cong_control);
+ * after a timeout's Loss state slow start has rebuilt cwnd already.
+ */
 static void xs_tcp_end_recovery(struct sock *sk)
 {
+	struct inet_connection_sock *icsk = inet_csk(sk);
 	struct tcp_sock *tp = tcp_sk(sk);
+	bool reduced = icsk->icsk_ca_state == TCP_CA_Recovery ||
+		       icsk->icsk_ca_state == TCP_CA_CWR;
 
-	if (inet_csk(sk)->icsk_ca_state == TCP_CA_Recovery &&
-	    tp->snd_ssthresh < TCP_INFINITE_SSTHRESH) {
+	reduced = reduced && !icsk->icsk_ca_ops->cong_control;
+	if (reduced && tp->snd_ssthresh < TCP_INFINITE_SSTHRESH) {
 		tcp_snd_cwnd_set(tp, tp->snd_ssthresh);
 		tp->snd_cwnd_stamp = tcp_jiffies32;
 	}
@@ -573,14 +640,45 @@ static void xs_tcp_end_recovery(struct sock *sk)
 	tp->retrans_stamp = 0;
 	xs_tcp_sk(sk)->dupacks = 0;
 	xs_tcp_set_ca_state(sk, TCP_CA_Open);
-	tcp_ca_event(sk, CA_EVENT_COMPLETE_CWR);
+	if (reduced)
+		tcp_ca_event(sk, CA_EVENT_COMPLETE_CWR);
+}
+
+/*
+ * Open, Disorder or CWR: is it time for fast recovery (RFC 6675 or,
+ * without SACK, RFC 6582's duplicate ACK count)? Moves between Open and
+ * Disorder on the way.
+ */
+static bool xs_tcp_time_to_recover(struct sock *sk, bool sack)
+{
+	struct inet_connection_sock *icsk = inet_csk(sk);
+	struct tcp_sock *tp = tcp_sk(sk);
+	u32 dupacks = xs_tcp_sk(sk)->dupacks;
+
+	if (sack) {
+		xs_tcp_mark_lost(sk);
+		if (tp->lost_out || tp->sacked_out >= tp->reordering)
+			return true;
+		if (tp->sacked_out && icsk->icsk_ca_state == TCP_CA_Open)
+			xs_tcp_set_ca_state(sk, TCP_CA_Disorder);
+		return false;
+	}
+	if (dupacks >= tp->reordering)
+		return true;
+	if (dupacks && icsk->icsk_ca_state == TCP_CA_Open)
+		xs_tcp_set_ca_state(sk, TCP_CA_Disorder);
+	if (!dupacks && icsk->icsk_ca_state == TCP_CA_Disorder)
+		xs_tcp_set_ca_state(sk, TCP_CA_Open);
+	return false;
 }
 
 /*
  * Loss detection and recovery per ACK (the role of Linux's
  * tcp_fastretrans_alert()): duplicate ACKs or the SACK scoreboard start
  * fast retransmit; partial ACKs retransmit the next hole; recovery ends
- * when high_seq is acknowledged.
+ * when high_seq is acknowledged. An ECE enters CWR (RFC 3168 6.1.2),
+ * which ends once data above its high_seq is acknowledged (so that our
+ * CWR flag reached the receiver).
  */
 static void xs_tcp_fastretrans(struct sock *sk, int flag, bool dupack,
 			       u32 newly)
@@ -593,6 +691,8 @@ static void xs_tcp_fastretrans(struct sock *sk, int flag, bool dupack,
 	if (!tp->packets_out) {
 		if (icsk->icsk_ca_state != TCP_CA_Open)
 			xs_tcp_end_recovery(sk);
+		if (flag & XS_FLAG_ECE)
+			xs_tcp_enter_cwr(sk);
 		return;
 	}
 	if (!sack && dupack) {
@@ -618,27 +718,22 @@ static void xs_tcp_fastretrans(struct sock *sk, int flag, bool dupack,
 			xs_tcp_prr(sk, newly);
 		return;
 	default:
+		if (icsk->icsk_ca_state == TCP_CA_CWR &&
+		    !before(tp->snd_una, tp->high_seq) &&
+		    tp->snd_una != tp->high_seq)
+			xs_tcp_end_recovery(sk);
 		if (flag & XS_FLAG_SND_UNA_ADV)
 			xs->dupacks = 0;
-		if (sack) {
-			xs_tcp_mark_lost(sk);
-			if (!tp->lost_out && tp->sacked_out < tp->reordering) {
-				if (tp->sacked_out &&
-				    icsk->icsk_ca_state == TCP_CA_Open)
-					xs_tcp_set_ca_state(sk, TCP_CA_Disorder);
-				return;
-			}
-		} else if (xs->dupacks < tp->reordering) {
-			if (xs->dupacks && icsk->icsk_ca_state == TCP_CA_Open)
-				xs_tcp_set_ca_state(sk, TCP_CA_Disorder);
-			if (!xs->dupacks &&
-			    icsk->icsk_ca_state == TCP_CA_Disorder)
-				xs_tcp_set_ca_state(sk, TCP_CA_Open);
+		if (!xs_tcp_time_to_recover(sk, sack)) {
+			if (flag & XS_FLAG_ECE)
+				xs_tcp_enter_cwr(sk);
+			if (icsk->icsk_ca_state == TCP_CA_CWR)
+				xs_tcp_prr(sk, newly);
 			return;
 		}
 		if (!tp->lost_out)
 			xs_tcp_mark_head_lost(sk);
-		xs_tcp_enter_recovery(sk);
+		xs_tcp_enter_recovery(sk, flag & XS_FLAG_ECE);
 		xs_tcp_prr(sk, max_t(u32, newly, 1));
 	}
 }
@@ -654,15 +749,15 @@ static void xs_tcp_cong_control(struct sock *sk, u32 ack, u32 acked_sacked,
 		icsk->icsk_ca_ops->cong_control(sk, ack, flag, rs);
 		return;
 	}
-	if (icsk->icsk_ca_state >= TCP_CA_CWR)
-		return;		/* PRR owns cwnd in recovery */
-	if (!(flag & XS_FLAG_ACKED) && !acked_sacked)
-		return;
-	if (tcp_is_cwnd_limited(sk)) {
+	/* PRR owns cwnd in CWR and recovery (xs_tcp_fastretrans()). */
+	if (icsk->icsk_ca_state < TCP_CA_CWR &&
+	    ((flag & XS_FLAG_ACKED) || acked_sacked) &&
+	    tcp_is_cwnd_limited(sk)) {
 		icsk->icsk_ca_ops->cong_avoid(sk, ack, acked_sacked);
 		tp->snd_cwnd_stamp = tcp_jiffies32;
 	}
 	tcp_snd_cwnd_set(tp, min(tcp_snd_cwnd(tp), tp->snd_cwnd_clamp));
+	xs_tcp_update_pacing_rate(sk);
 }
 
 /* RFC 9293 3.10.7.4: the window moves with newer segments only. */
@@ -719,6 +814,21 @@ static void xs_tcp_new_space(struct sock *sk)
 		sk->sk_write_space(sk);
 }
 
+/* The algorithm hears of the ACK, after SACK and before the cleanup. */
+static void xs_tcp_in_ack_event(struct sock *sk, int flag)
+{
+	const struct inet_connection_sock *icsk = inet_csk(sk);
+	u32 ev = CA_ACK_SLOWPATH;
+
+	if (!icsk->icsk_ca_ops->in_ack_event)
+		return;
+	if (flag & XS_FLAG_WIN_UPDATE)
+		ev |= CA_ACK_WIN_UPDATE;
+	if (flag & XS_FLAG_ECE)
+		ev |= CA_ACK_ECE;
+	icsk->icsk_ca_ops->in_ack_event(sk, ev);
+}
+
 /*
  * Process the ACK field (RFC 9293 3.10.7.4 "fifth, check the ACK
  * field"; RFC 5961 5.2 for old ACKs). Returns <0 when the segment must
@@ -730,6 +840,7 @@ static int xs_tcp_ack(struct sock *sk, struct sk_buff *skb,
 	struct inet_connection_sock *icsk = inet_csk(sk);
 	struct tcp_sock *tp = tcp_sk(sk);
 	struct xs_tcp_sock *xs = xs_tcp_sk(sk);
+	const struct tcphdr *th = tcp_hdr(skb);
 	u32 ack = TCP_SKB_CB(skb)->ack_seq, prior_snd_una = tp->snd_una;
 	u32 prior_packets = tp->packets_out, prior_lost = tp->lost;
 	u32 prior_delivered = tp->delivered, newly_sacked = 0;
@@ -761,16 +872,17 @@ static int xs_tcp_ack(struct sock *sk, struct sk_buff *skb,
 	tp->snd_una = ack;
 	xs_tcp_urg_acked(sk, prior_snd_una);
 	tp->rcv_tstamp = tcp_jiffies32;
-	if (icsk->icsk_ca_ops->in_ack_event)
-		icsk->icsk_ca_ops->in_ack_event(sk,
-			(flag & XS_FLAG_WIN_UPDATE ? CA_ACK_WIN_UPDATE : 0) |
-			CA_ACK_SLOWPATH);
+	/* RFC 3168 6.1.2: the receiver saw CE (not on a SYN-ACK). */
+	if (th->ece && !th->syn && (tp->ecn_flags & TCP_ECN_OK))
+		flag |= XS_FLAG_ECE;
+	xs->ece_ack = flag & XS_FLAG_ECE;
 	if (!prior_packets)
 		goto no_queue;
 
 	if (o->num_sacks && tcp_is_sack(tp))
 		flag |= xs_tcp_sacktag(sk, o, prior_snd_una, &rs,
 				       &newly_sacked);
+	xs_tcp_in_ack_event(sk, flag);
 	flag |= xs_tcp_clean_rtx_queue(sk, &st, &rs);
 
 	/* Karn (RFC 6298 3): the timestamp echo is exact even then. */
@@ -801,6 +913,7 @@ static int xs_tcp_ack(struct sock *sk, struct sk_buff *skb,
 	return flag;
 
 no_queue:
+	xs_tcp_in_ack_event(sk, flag);
 	/* A probe's answer: the window may have opened. */
 	icsk->icsk_probes_out = 0;
 	if (xs->send_head && icsk->icsk_pending == XS_TIMER_PROBE &&
@@ -858,6 +971,7 @@ static void xs_tcp_event_data_recv(struct sock *sk, struct sk_buff *skb)
 	icsk->icsk_ack.lrcvtime = now;
 	if (skb->len >= icsk->icsk_ack.rcv_mss)
 		xs->rcv_segs++;
+	xs_tcp_ecn_check_ce(sk, skb);
 }
 
 /* RFC 2883: report a duplicate segment in the next ACK. */
@@ -1019,6 +1133,7 @@ static void xs_tcp_data_queue_ofo(struct sock *sk, struct sk_buff *skb)
 	struct rb_node **p = &tp->out_of_order_queue.rb_node, *parent = NULL;
 	struct sk_buff *skb1;
 
+	xs_tcp_ecn_check_ce(sk, skb);
 	xs_tcp_sk(sk)->ack_now = true;	/* RFC 5681 4.2: ACK at once */
 	if (unlikely(!xs_tcp_rmem_schedule(sk, skb))) {
 		XS_INC(xn, TcpExt_TCPOFODrop);
@@ -1075,6 +1190,7 @@ static bool xs_tcp_data_queue(struct sock *sk, struct sk_buff *skb)
 		return false;
 	}
 	__skb_pull(skb, tcp_hdr(skb)->doff * 4);
+	xs_tcp_ecn_accept_cwr(sk, skb);
 	if (!after(tcb->end_seq, tp->rcv_nxt)) {
 		xs_tcp_dsack_set(sk, tcb->seq, tcb->end_seq);
 		xs->ack_now = true;
@@ -1350,6 +1466,7 @@ static int xs_tcp_rcv_synsent(struct sock *sk, struct sk_buff *skb)
 	}
 	tp->rx_opt.mss_clamp = o.mss ?: TCP_MSS_DEFAULT;
 	xs_tcp_sk(sk)->syn_mss = o.mss;
+	xs_tcp_ecn_rcv_syn(sk, th);
 
 	if (!th->ack) {
 		/* Simultaneous open (RFC 9293 3.5, figure 7). */
@@ -1565,6 +1682,7 @@ void xs_tcp_init_transfer(struct sock *sk)
 		clamp_t(u32, min3(tp->advmss, tp->mss_cache, tp->rcv_wnd / 2),
 			TCP_MIN_MSS, TCP_MSS_DEFAULT);
 	xs_tcp_ca_init(sk);
+	xs_tcp_update_pacing_rate(sk);
 	xs_tcp_sndbuf_expand(sk);
 	if (sock_flag(sk, SOCK_KEEPOPEN))
 		xs_tcp_reset_keepalive(sk, xs_tcp_keepalive_time(sk) * HZ);

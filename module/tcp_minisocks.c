@@ -225,6 +225,7 @@ struct xs_tcp_req *xs_tcp_req_create(struct sock *lsk, struct sk_buff *skb,
 	if (unlikely(!req))
 		goto drop;
 	xs_tcp_req_fill(req, lsk, skb, o);
+	req->ecn_ok = xs_tcp_ecn_req_ok(lsk, skb);
 	INIT_LIST_HEAD(&req->node);
 	timer_setup(&req->timer, xs_tcp_req_timer, 0);
 	refcount_set(&req->refcnt, 2);	/* the table and the timer */
@@ -287,6 +288,7 @@ static void xs_tcp_child_state(struct sock *child, const struct xs_tcp_req *req)
 	tp->rx_opt.tstamp_ok = req->tstamp_ok;
 	tp->rx_opt.ts_recent = req->ts_recent;
 	tp->rx_opt.mss_clamp = req->peer_mss;
+	tp->ecn_flags = req->ecn_ok ? TCP_ECN_OK : 0;
 	xs->ts_recent_stamp = ktime_get_seconds();
 	xs->syn_mss = req->peer_mss;
 	tp->tsoffset = req->tsoff;

@@ -655,17 +655,20 @@ static int xs_tcp_transmit_skb(struct sock *sk, struct sk_buff *skb,
 	struct tcp_sock *tp = tcp_sk(sk);
 	struct inet_sock *inet = inet_sk(sk);
 	struct xs_tcp_out_opts o = { .ws = -1 };
+	u64 prior_wstamp = 0;
 	struct xs_ip_tx tx;
 	struct tcphdr *th;
 	u16 window;
 	u32 segs;
+	u8 ecn;
 	int err;
 
 	xs_mstamp_refresh(tp);
 	if (clone && skb->len)
 		xs_tcp_cwnd_restart_check(sk);
 	if (clone) {
-		skb->skb_mstamp_ns = tp->tcp_clock_cache;
+		/* The departure time; RTT samples count from it (Linux). */
+		prior_wstamp = xs_tcp_pacing_stamp(sk, skb);
 		xs_tcp_rate_skb_sent(sk, skb);
 		if (unlikely(skb_cloned(skb)))
 			skb = pskb_copy(skb, gfp);
@@ -687,6 +690,7 @@ static int xs_tcp_transmit_skb(struct sock *sk, struct sk_buff *skb,
 				&o);
 	if (!(tcb->tcp_flags & TCPHDR_ACK))
 		th->ack_seq = 0;
+	ecn = xs_tcp_ecn_send(sk, skb, th);
 	xs_tcp_urg_write(sk, th, tcb->seq);
 	skb_set_owner_w(skb, sk);
 	xs_tcp_csum_partial(skb, inet->inet_saddr, inet->inet_daddr);
@@ -702,10 +706,20 @@ static int xs_tcp_transmit_skb(struct sock *sk, struct sk_buff *skb,
 		XS_INC(xn, Tcp_OutRsts);
 
 	xs_tcp_fill_tx(sk, &tx);
+	tx.tos = (tx.tos & ~INET_ECN_MASK) | ecn;
+	if (clone && skb->len > tcp_hdrlen(skb))
+		xs_tcp_pacing_sent(sk, skb->len, prior_wstamp);
 	err = xs_ip_send(xn, skb, &tx);
-	/* A qdisc that dropped it: the segment is lost, not an error. */
-	if (err == -ENOBUFS)
+	/*
+	 * A qdisc that dropped the segment (lost, not an error: loss
+	 * recovery resends it) or marked its queue congested: reduce the
+	 * window once, as Linux's tcp_transmit_skb() does (CWR state).
+	 */
+	if (unlikely(err == -ENOBUFS || err == NET_XMIT_CN)) {
+		XS_INC(xn, XsExt_TcpXmitCongestion);
+		xs_tcp_enter_cwr(sk);
 		err = 0;
+	}
 	/*
 	 * The path MTU shrank under us (another socket's ICMP error, a
 	 * device's MTU): take it for the next segments, as Linux's
@@ -830,6 +844,7 @@ int xs_tcp_send_syn(struct sock *sk)
 	TCP_SKB_CB(skb)->seq = tp->write_seq;
 	TCP_SKB_CB(skb)->end_seq = tp->write_seq + 1;
 	TCP_SKB_CB(skb)->tcp_flags = TCPHDR_SYN;
+	xs_tcp_ecn_send_syn(sk, skb);
 	xs_tcp_queue_skb(sk, skb);
 	tp->snd_nxt = tp->write_seq;
 	xs_tcp_write_xmit(sk, TCP_NAGLE_PUSH);
@@ -954,7 +969,7 @@ static u32 xs_tcp_send_limit(struct sock *sk, struct sk_buff *skb, u32 mss,
 {
 	struct tcp_sock *tp = tcp_sk(sk);
 	u32 wnd = tcp_wnd_end(tp) - TCP_SKB_CB(skb)->seq;
-	u32 limit = min_t(u32, quota * mss, XS_TCP_GSO_MAX / mss * mss);
+	u32 limit = min(quota, xs_tcp_tso_segs(sk, mss)) * mss;
 
 	if (wnd < limit)
 		limit = wnd >= mss ? rounddown(wnd, mss) : wnd;
@@ -977,6 +992,7 @@ bool xs_tcp_write_xmit(struct sock *sk, int nonagle)
 	struct sk_buff *skb;
 	u32 mss = xs_tcp_current_mss(sk);
 
+	xs_mstamp_refresh(tp);
 	while ((skb = xs->send_head)) {
 		u32 in_flight = tcp_packets_in_flight(tp);
 		u32 cwnd = tcp_snd_cwnd(tp), limit, len;
@@ -1000,6 +1016,8 @@ bool xs_tcp_write_xmit(struct sock *sk, int nonagle)
 			limit = min(limit, mss);
 		if (skb->len > limit && limit &&
 		    unlikely(xs_tcp_fragment(sk, skb, limit)))
+			break;
+		if (xs_tcp_pacing_check(sk))
 			break;
 		xs_tcp_set_skb_pcount(skb, mss);
 		if (unlikely(xs_tcp_transmit_skb(sk, skb, true, GFP_ATOMIC)))
@@ -1052,6 +1070,8 @@ int xs_tcp_retransmit_skb(struct sock *sk, struct sk_buff *skb)
 	if (unlikely(xs_tcp_urg_mode(tp)) && skb->len > mss &&
 	    xs_tcp_fragment(sk, skb, mss))
 		return -ENOMEM;
+	if (unlikely(tcb->tcp_flags & TCPHDR_SYN))
+		xs_tcp_ecn_resend_syn(sk, skb);
 	segs = tcp_skb_pcount(skb);
 	xs_tcp_set_skb_pcount(skb, mss);
 	tp->packets_out += (int)tcp_skb_pcount(skb) - (int)segs;
@@ -1101,7 +1121,10 @@ void xs_tcp_xmit_lost(struct sock *sk)
 			continue;
 		if (tcp_packets_in_flight(tp) >= tcp_snd_cwnd(tp))
 			break;
+		if (xs_tcp_pacing_check(sk))
+			break;
 		quota = tcp_snd_cwnd(tp) - tcp_packets_in_flight(tp);
+		quota = min(quota, xs_tcp_tso_segs(sk, mss));
 		if (skb->len > quota * mss &&
 		    xs_tcp_fragment(sk, skb, quota * mss))
 			break;
@@ -1187,6 +1210,7 @@ void xs_tcp_cwnd_restart_check(struct sock *sk)
  * @ttl: TTL, 0 for the default
  * @oif: output device or 0
  * @mark: skb->mark
+ * @priority: skb->priority (the listener's SO_PRIORITY)
  */
 struct xs_tcp_ctl {
 	__be32 saddr;
@@ -1201,6 +1225,7 @@ struct xs_tcp_ctl {
 	u8 ttl;
 	int oif;
 	u32 mark;
+	u32 priority;
 };
 
 static void xs_tcp_send_ctl(struct xs_net *xn, const struct xs_tcp_ctl *c,
@@ -1215,6 +1240,7 @@ static void xs_tcp_send_ctl(struct xs_net *xn, const struct xs_tcp_ctl *c,
 		.pmtudisc = IP_PMTUDISC_DO,
 		.oif = c->oif,
 		.mark = c->mark,
+		.priority = c->priority,
 	};
 	struct sk_buff *skb = alloc_skb(MAX_TCP_HEADER, GFP_ATOMIC);
 
@@ -1291,12 +1317,17 @@ void xs_tcp_send_synack(struct xs_tcp_req *req)
 		.ack = req->rcv_isn + 1,
 		.flags = TCPHDR_SYN | TCPHDR_ACK,
 		.window = min_t(u32, req->rcv_wnd, U16_MAX),
-		.tos = READ_ONCE(inet_sk(lsk)->tos),
+		.tos = READ_ONCE(inet_sk(lsk)->tos) & ~INET_ECN_MASK,
 		.ttl = xs_sock_ttl(lsk),
 		.oif = READ_ONCE(lsk->sk_bound_dev_if),
 		.mark = READ_ONCE(lsk->sk_mark),
+		.priority = READ_ONCE(lsk->sk_priority),
 	};
 
+	/* RFC 3168 6.1.1: an ECN-setup SYN-ACK has ECE (and not CWR). */
+	if (req->ecn_ok)
+		c.flags |= TCPHDR_ECE;
+	c.tos |= xs_tcp_ecn_synack_tos(lsk);
 	if (req->cookie && o.ts)
 		o.tsval = xs_tcp_syncookie_ts(req, o.tsval);
 	xs_tcp_send_ctl(xn, &c, &o);

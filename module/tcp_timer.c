@@ -284,6 +284,7 @@ static void xs_tcp_enter_loss(struct sock *sk)
 		tp->snd_ssthresh = icsk->icsk_ca_ops->ssthresh(sk);
 		tcp_ca_event(sk, CA_EVENT_LOSS);
 		tp->undo_marker = tp->snd_una;
+		xs_tcp_ecn_queue_cwr(tp);	/* RFC 3168 6.1.2 */
 	}
 	tcp_snd_cwnd_set(tp, tcp_packets_in_flight(tp) + 1);
 	tp->snd_cwnd_cnt = 0;
@@ -566,6 +567,10 @@ void xs_tcp_release_cb(struct sock *sk)
 		xs_tcp_keepalive_handler(sk);
 		__sock_put(sk);
 	}
+	if (test_and_clear_bit(XS_TCP_PACE_DEFERRED, &xs->deferred)) {
+		xs_tcp_pacing_resume(sk);
+		__sock_put(sk);
+	}
 }
 
 /**
@@ -579,6 +584,7 @@ void xs_tcp_init_timers(struct sock *sk)
 	timer_setup(&icsk->icsk_retransmit_timer, xs_tcp_write_timer, 0);
 	timer_setup(&icsk->icsk_delack_timer, xs_tcp_delack_timer, 0);
 	timer_setup(&sk->sk_timer, xs_tcp_keepalive_timer, 0);
+	xs_tcp_pacing_init(sk);
 	icsk->icsk_pending = 0;
 	xs_tcp_sk(sk)->delack_pending = false;
 }
@@ -596,4 +602,5 @@ void xs_tcp_clear_timers(struct sock *sk)
 	sk_stop_timer(sk, &icsk->icsk_retransmit_timer);
 	sk_stop_timer(sk, &icsk->icsk_delack_timer);
 	sk_stop_timer(sk, &sk->sk_timer);
+	xs_tcp_pacing_stop(sk);
 }
