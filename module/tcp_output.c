@@ -963,6 +963,17 @@ static void xs_tcp_event_new_data_sent(struct sock *sk, struct sk_buff *skb)
 		       tcp_skb_pcount(skb));
 }
 
+/*
+ * RFC 6937: what left during a reduction (CWR, Recovery) counts in
+ * prr_out, which bounds what PRR lets go on the next ACK.
+ */
+static void xs_tcp_prr_sent(struct sock *sk, u32 pcount)
+{
+	if ((1 << inet_csk(sk)->icsk_ca_state) &
+	    (TCPF_CA_CWR | TCPF_CA_Recovery))
+		tcp_sk(sk)->prr_out += pcount;
+}
+
 /* Bytes of @skb that the congestion and send windows let go now. */
 static u32 xs_tcp_send_limit(struct sock *sk, struct sk_buff *skb, u32 mss,
 			     u32 quota)
@@ -1023,6 +1034,7 @@ bool xs_tcp_write_xmit(struct sock *sk, int nonagle)
 		if (unlikely(xs_tcp_transmit_skb(sk, skb, true, GFP_ATOMIC)))
 			break;
 		xs_tcp_event_new_data_sent(sk, skb);
+		xs_tcp_prr_sent(sk, tcp_skb_pcount(skb));
 	}
 	xs_tcp_cwnd_validate(sk, cwnd_limited);
 	if (!xs->send_head)
@@ -1130,6 +1142,7 @@ void xs_tcp_xmit_lost(struct sock *sk)
 			break;
 		if (xs_tcp_retransmit_skb(sk, skb))
 			break;
+		xs_tcp_prr_sent(sk, tcp_skb_pcount(skb));
 		if (skb == skb_peek(&sk->sk_write_queue))
 			xs_tcp_rearm_rto(sk);
 	}
