@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * xs_xfer - one TCP bulk transfer, checked by SHA-256, for the shell
- * selftests (tcp_interop.sh).
+ * selftests (tcp_interop.sh, tcp_cong.sh).
  *
- *   xs_xfer server FAMILY ADDR PORT [--echo] [--reply-delay MS] [COMMON]
+ *   xs_xfer server FAMILY ADDR PORT [--echo] [--reply-delay MS] [--cc NAME]
+ *                  [COMMON]
  *   xs_xfer client FAMILY ADDR PORT BYTES [--seed N] [--chunk N]
- *                  [--half-close] [COMMON]
+ *                  [--half-close] [--cc NAME] [--info-file F] [COMMON]
  *   xs_xfer gen BYTES [--seed N]
  *
  *   COMMON: --timeout SEC  the whole run, at most (default 120)
@@ -36,6 +37,22 @@
  * reading after shutdown(SHUT_WR) until the server's end of file and
  * prints "recv N SHA256" of what came back; otherwise it closes.
  *
+ * --cc NAME sets the congestion control with setsockopt(IPPROTO_TCP,
+ * TCP_CONGESTION) before connect() (exit 5 when that fails); on the
+ * server, before listen(): the connection accepted inherits it (and an
+ * algorithm that needs ECN makes the listener grant ECN to an ECT SYN,
+ * as dctcp's is). --info-file
+ * F samples getsockopt(TCP_INFO) from connect() on, every 20 ms in a
+ * thread, until everything sent is acknowledged after shutdown(SHUT_WR)
+ * (the transfer ended), appending a line per sample to F:
+ *   ms=<since connect> cwnd=<tcpi_snd_cwnd> ssthresh=<tcpi_snd_ssthresh>
+ *   ca_state=<tcpi_ca_state> pacing=<tcpi_pacing_rate>
+ *   options=<tcpi_options> delivered=<tcpi_delivered>
+ *   delivered_ce=<tcpi_delivered_ce> retrans=<tcpi_total_retrans>
+ * (one line each, the last one taken at the end). Either option makes
+ * the client print "cc=NAME", the congestion control getsockopt(
+ * TCP_CONGESTION) reads back at the end of the transfer.
+ *
  * gen writes the same stream to standard output and prints "sent N
  * SHA256" on standard error: `xs_xfer gen N | sha256sum` checks the
  * SHA-256 code here against coreutils.
@@ -43,12 +60,15 @@
  * SHA256 is 64 lowercase hex digits. Errors and timing go to standard
  * error. Exit: 0 ok, 1 error (socket call failed, connection reset, ...),
  * 2 usage, 3 timeout, 4 FAMILY has no TCP here (xstack not loaded, or
- * socket() fails with ESOCKTNOSUPPORT, EAFNOSUPPORT or EPROTONOSUPPORT).
+ * socket() fails with ESOCKTNOSUPPORT, EAFNOSUPPORT or EPROTONOSUPPORT),
+ * 5 setsockopt(TCP_CONGESTION) refused the --cc name.
  */
 #include <arpa/inet.h>
 #include <inttypes.h>
 #include <netinet/in.h>
+#include <linux/tcp.h>	/* struct tcp_info in full: glibc's is older */
 #include <poll.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -61,6 +81,9 @@
 #define EXIT_USAGE	2
 #define EXIT_TIMEOUT	3
 #define EXIT_NOTCP	4
+#define EXIT_CC		5
+#define INFO_MS		20	/* --info-file: the sampling period */
+#define TCP_CA_NAME_MAX	16	/* the kernel's, not in the uapi headers */
 #define BUFSZ		(1 << 20)
 
 /* ---------------------------------------------------------------- SHA-256
@@ -262,11 +285,12 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: xs_xfer server FAMILY ADDR PORT [--echo] [--reply-delay MS]\n"
+		"                      [--cc NAME] [--timeout SEC] [--idle SEC]\n"
+		"                      [--netns NS] [--cpu N]\n"
+		"       xs_xfer client FAMILY ADDR PORT BYTES [--seed N] [--chunk N]\n"
+		"                      [--half-close] [--cc NAME] [--info-file F]\n"
 		"                      [--timeout SEC] [--idle SEC] [--netns NS]\n"
 		"                      [--cpu N]\n"
-		"       xs_xfer client FAMILY ADDR PORT BYTES [--seed N] [--chunk N]\n"
-		"                      [--half-close] [--timeout SEC] [--idle SEC]\n"
-		"                      [--netns NS] [--cpu N]\n"
 		"       xs_xfer gen BYTES [--seed N]\n"
 		"FAMILY: inet, xstack or a number; BYTES: N, NK or NM\n");
 	exit(EXIT_USAGE);
@@ -470,7 +494,128 @@ struct opts {
 	bool half_close;
 	unsigned int reply_delay_ms;
 	unsigned int timeout;
+	const char *cc;		/* --cc: TCP_CONGESTION before connect() */
+	const char *info_file;	/* --info-file: TCP_INFO samples */
 };
+
+/* ---------------------------------------------------------------- TCP_INFO
+ * The --info-file sampler: a thread appending a line per 20 ms until
+ * told to stop.
+ */
+struct sampler {
+	int fd;
+	FILE *f;
+	double t0;			/* connect() returned */
+	pthread_t thread;
+	volatile bool stop;
+};
+
+/* info_get: TCP_INFO of FD, or die. */
+static void info_get(int fd, struct tcp_info *ti)
+{
+	socklen_t len = sizeof(*ti);
+
+	memset(ti, 0, sizeof(*ti));
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, ti, &len))
+		die_errno("getsockopt(TCP_INFO)", 0);
+}
+
+static void sample(struct sampler *s)
+{
+	struct tcp_info ti;
+
+	info_get(s->fd, &ti);
+	fprintf(s->f,
+		"ms=%.0f cwnd=%u ssthresh=%u ca_state=%u pacing=%llu options=%u delivered=%u delivered_ce=%u retrans=%u\n",
+		(now() - s->t0) * 1000, ti.tcpi_snd_cwnd, ti.tcpi_snd_ssthresh,
+		ti.tcpi_ca_state, (unsigned long long)ti.tcpi_pacing_rate,
+		ti.tcpi_options, ti.tcpi_delivered, ti.tcpi_delivered_ce,
+		ti.tcpi_total_retrans);
+}
+
+static void *sampler_run(void *arg)
+{
+	struct sampler *s = arg;
+
+	while (!s->stop) {
+		sample(s);
+		usleep(INFO_MS * 1000);
+	}
+	return NULL;
+}
+
+static void sampler_start(struct sampler *s, int fd, const char *path,
+			  double t0)
+{
+	int e;
+
+	s->fd = fd;
+	s->t0 = t0;
+	s->stop = false;
+	s->f = fopen(path, "a");
+	if (!s->f) {
+		fprintf(stderr, "%s: %s: %s: %s\n", prog, role, path,
+			strerror(errno));
+		exit(1);
+	}
+	e = pthread_create(&s->thread, NULL, sampler_run, s);
+	if (e) {
+		fprintf(stderr, "%s: %s: pthread_create: %s\n", prog, role,
+			strerror(e));
+		exit(1);
+	}
+}
+
+/*
+ * sampler_stop: once everything sent is acknowledged (or after the idle
+ * timeout), stop the thread and take the last sample.
+ */
+static void sampler_stop(struct sampler *s)
+{
+	struct tcp_info ti;
+	double end = now() + idle_sec;
+
+	for (;;) {
+		info_get(s->fd, &ti);
+		if ((!ti.tcpi_unacked && !ti.tcpi_notsent_bytes) || now() > end)
+			break;
+		usleep(INFO_MS * 1000 / 2);
+	}
+	s->stop = true;
+	pthread_join(s->thread, NULL);
+	sample(s);
+	if (fclose(s->f)) {
+		fprintf(stderr, "%s: %s: info file: %s\n", prog, role,
+			strerror(errno));
+		exit(1);
+	}
+}
+
+/* set_cc: setsockopt(TCP_CONGESTION, CC) unless CC is NULL, or exit 5. */
+static void set_cc(int fd, const char *cc)
+{
+	int e;
+
+	if (!cc || !setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, cc, strlen(cc)))
+		return;
+	e = errno;
+	fprintf(stderr, "%s: %s: setsockopt(TCP_CONGESTION, \"%s\"): %s (%s)\n",
+		prog, role, cc, ename(e), strerror(e));
+	exit(EXIT_CC);
+}
+
+/* print_cc: "cc=NAME", what getsockopt(TCP_CONGESTION) reads back. */
+static void print_cc(int fd)
+{
+	char name[TCP_CA_NAME_MAX + 1] = "";
+	socklen_t len = TCP_CA_NAME_MAX;
+
+	if (getsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, name, &len))
+		die_errno("getsockopt(TCP_CONGESTION)", 0);
+	name[len < TCP_CA_NAME_MAX ? len : TCP_CA_NAME_MAX] = '\0';
+	printf("cc=%s\n", name);
+	fflush(stdout);
+}
 
 static int run_server(struct opts *o)
 {
@@ -488,6 +633,7 @@ static int run_server(struct opts *o)
 	if (setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)))
 		fprintf(stderr, "%s: %s: SO_REUSEADDR: %s (ignored)\n", prog,
 			role, ename(errno));
+	set_cc(lfd, o->cc);
 	if (bind(lfd, (struct sockaddr *)&o->sin, sizeof(o->sin)))
 		die_errno("bind", 0);
 	if (listen(lfd, 1))
@@ -539,12 +685,14 @@ static int run_client(struct opts *o)
 	static uint8_t buf[BUFSZ];
 	struct stream st = { .x = o->seed, .used = 8 };
 	unsigned long long left = o->bytes, done = 0, n;
+	struct sampler smp;
 	struct sha256 sha;
 	size_t k;
 	double t0;
 	int fd;
 
 	fd = tcp_socket(o->fam);
+	set_cc(fd, o->cc);
 	t0 = now();
 	while (connect(fd, (struct sockaddr *)&o->sin, sizeof(o->sin))) {
 		if (errno == EINTR)
@@ -554,6 +702,8 @@ static int run_client(struct opts *o)
 			errno = EAGAIN;
 		die_errno("connect", 0);
 	}
+	if (o->info_file)
+		sampler_start(&smp, fd, o->info_file, now());
 	sha256_init(&sha);
 	while (left) {
 		k = left < o->chunk ? left : o->chunk;
@@ -564,6 +714,10 @@ static int run_client(struct opts *o)
 	}
 	if (shutdown(fd, SHUT_WR))
 		die_errno("shutdown(SHUT_WR)", done);
+	if (o->info_file)
+		sampler_stop(&smp);
+	if (o->cc || o->info_file)
+		print_cc(fd);
 	report("sent", done, &sha, t0);
 	if (o->half_close) {
 		t0 = now();
@@ -632,6 +786,10 @@ int main(int argc, char **argv)
 			o.echo = true;
 		} else if (!strcmp(a, "--half-close") && want == 4) {
 			o.half_close = true;
+		} else if (!strcmp(a, "--cc") && arg && want != 1) {
+			o.cc = argv[++i];
+		} else if (!strcmp(a, "--info-file") && arg && want == 4) {
+			o.info_file = argv[++i];
 		} else if (!strcmp(a, "--reply-delay") && arg && want == 3) {
 			o.reply_delay_ms = parse_num(argv[++i], false);
 		} else if (!strcmp(a, "--seed") && arg && want != 3) {

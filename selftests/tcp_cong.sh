@@ -1,0 +1,613 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# tcp_cong.sh - congestion control, ECN and pacing of TCP with the
+# kernel's tcp_congestion_ops modules: bulk transfers from an xs_xfer
+# client in xa to an xs_xfer server in nb (native Linux) through a
+# bottleneck on xa's egress (veth0, TSO and GSO off there, so the qdiscs
+# see wire segments). The client sets the algorithm with --cc
+# (setsockopt(TCP_CONGESTION) before connect) and samples TCP_INFO every
+# 20 ms (--info-file) until all it sent is acknowledged; the checks read
+# those samples. Every transfer is checked end to end (byte count and
+# SHA-256 of both ends agree) and the client reads the algorithm back
+# with getsockopt(TCP_CONGESTION) at the end ("cc=NAME").
+#
+# Every subtest runs twice (DESIGN.md principle 7): first "native",
+# with AF_INET sockets in xa (native address 10.0.0.3 on xa's veth0,
+# beside xstack's), which validates the test itself; then "xstack", with
+# AF_XSTACK on 10.0.0.1. nb's server is always native (10.0.0.2). When
+# socket(AF_XSTACK, SOCK_STREAM, 0) fails with ESOCKTNOSUPPORT the
+# xstack subtests are reported as SKIP; an algorithm whose module does
+# not load is SKIP in both modes. Each subtest is one KTAP line:
+#
+#   1. bottleneck: netem delay 20ms as the root qdisc of xa's veth0, tbf
+#      rate 20mbit burst 32kbit latency 100ms its child. For each of
+#      reno cubic bbr dctcp vegas westwood htcp, 4 MiB xa -> nb: intact,
+#      the algorithm is accepted and read back, some sample has
+#      tcpi_snd_cwnd > 10 (the window grew past the initial one), the
+#      cwnd is held during reductions (below: "held"), and
+#      tcpi_total_retrans at the end is below half the 2896 segments of
+#      the transfer (overflowing tbf's queue in slow start costs native
+#      Linux about 200; far more is a sender that floods the bottleneck
+#      and wastes it on retransmissions). For dctcp, nb's server uses
+#      dctcp too (see 5.).
+#   2. the same bottleneck with netem loss 0.5% too, reno and cubic:
+#      intact, read back, tcpi_total_retrans > 0 at the end, and held.
+#   3. the multiplicative decrease of those two lossy transfers: at each
+#      entry into Recovery (a sample with tcpi_ca_state 3 after one not
+#      in Recovery or Loss) the ratio of the new tcpi_snd_ssthresh to the
+#      cwnd of the sample before; their median is within [0.35, 0.6] for
+#      reno (beta 1/2) and [0.6, 0.85] for cubic (beta 717/1024). The
+#      median and not the first entry: in slow start the cwnd can grow a
+#      lot in the 20 ms between the samples.
+#   4. bbr with sch_fq as the root qdisc of xa's veth0 (no bottleneck;
+#      netem delay 20ms on nb's veth0 delays the ACKs), 4 MiB: intact, read back, every sample from the first
+#      with a pacing rate on has tcpi_pacing_rate neither 0 nor ~0 (bbr
+#      sets the rate itself), and fq's "throttled" counter (tc -s qdisc:
+#      the times a flow waited for its departure time) is > 0: fq paced
+#      the segments by the socket's rate or EDT timestamps.
+#   5. dctcp and ECN: nb's net.ipv4.tcp_ecn=1 and nb's server on dctcp
+#      too (xs_xfer --cc on the listener: dctcp's SYN is ECT, and Linux
+#      grants ECN to an ECT SYN only when the listener's algorithm needs
+#      ECN; with a cubic server dctcp falls back to "dctcp-reno");
+#      xa's tcp_ecn (net.ipv4 or net.xstack) left at its default 2, as
+#      dctcp's TCP_CONG_NEEDS_ECN must make the SYN ask for ECN anyway;
+#      tbf rate 20mbit as the root,
+#      fq_codel ce_threshold 1ms ecn its child, which marks CE on ECT
+#      segments that queued for more than 1 ms. 4 MiB: intact, read
+#      back, TCPI_OPT_ECN (8) in tcpi_options of the last sample,
+#      tcpi_delivered_ce > 0 (nb echoed CE marks, dctcp counted them),
+#      and held.
+#   "held": while the sender is in CWR or Recovery (tcpi_ca_state 2 or
+#   3), no sample has a cwnd above the larger of the cwnd of the first
+#   sample in that state and the sample's ssthresh, plus 2 segments:
+#   Linux's proportional rate reduction brings cwnd down to ssthresh,
+#   growing it only from below ssthresh (an undo raises ssthresh too).
+#   A cwnd that grows in a reduction floods the bottleneck: the losses,
+#   retransmissions and (dctcp) CE marks go on.
+#   and no kernel warning meanwhile.
+#
+# The TCP_INFO samples of every transfer are kept in the results
+# directory (tcp_cong-MODE-TAG.info) when run.sh gives one.
+#
+# Switching TCP_CONGESTION in the middle of a connection is not tested.
+set -eu
+. "$(dirname "$0")/lib/topo.sh"
+
+XS_XFER="$XS_TESTDIR/xs_xfer"
+CCS="reno cubic bbr dctcp vegas westwood htcp"
+LOSS_CCS="reno cubic"
+MODS="tcp_bbr tcp_dctcp tcp_vegas tcp_westwood tcp_htcp sch_fq sch_tbf sch_netem sch_fq_codel"
+BYTES=4194304
+TBF="rate 20mbit burst 32kbit latency 100ms"
+# Bounds of the median ssthresh / cwnd ratio at the entry into Recovery.
+declare -A RATIO=([reno]="0.35 0.6" [cubic]="0.6 0.85")
+U64_MAX=18446744073709551615
+
+TMPD=""
+PORT=21000
+MODE=""			# native | xstack
+SKIP_WHY=""		# set: the subtests of this mode are skipped
+XSTACK_WHY=""		# set: no xstack TCP
+T_NUM=0
+T_BEGIN=$SECONDS
+declare -A CC_WHY=()	# algorithm -> why it is unavailable
+
+# ---------------------------------------------------------------- KTAP
+
+t_start()
+{
+	T_T0=${EPOCHREALTIME/./}
+}
+
+t_time()
+{
+	local us
+	[ -n "${T_T0:-}" ] || return 0
+	us=$((${EPOCHREALTIME/./} - T_T0))
+	log "took $((us / 1000000)).$((us / 100000 % 10)) s"
+	T_T0=""
+}
+
+t_ok()
+{
+	t_time
+	T_NUM=$((T_NUM + 1))
+	XS_NCHECK=$((XS_NCHECK + 1))
+	echo "ok $T_NUM $1"
+}
+
+t_fail()
+{
+	t_time
+	T_NUM=$((T_NUM + 1))
+	XS_NCHECK=$((XS_NCHECK + 1))
+	XS_NFAIL=$((XS_NFAIL + 1))
+	echo "not ok $T_NUM $1${2:+ # $2}"
+}
+
+t_skip()
+{
+	T_T0=""
+	T_NUM=$((T_NUM + 1))
+	XS_NCHECK=$((XS_NCHECK + 1))
+	echo "ok $T_NUM $1 # SKIP $2"
+}
+
+# t_result NAME WHY: ok when WHY is empty, else not ok with WHY.
+t_result()
+{
+	if [ -z "$2" ]; then
+		t_ok "$1"
+	else
+		t_fail "$1" "$2"
+	fi
+}
+
+# ---------------------------------------------------------------- transfers
+
+NAP_FD=""
+
+nap()
+{
+	[ -n "$NAP_FD" ] || exec {NAP_FD}<> <(:)
+	read -r -t "$1" -u "$NAP_FD" _ || true
+}
+
+forget_pid()
+{
+	local p l=""
+	for p in $XS_PIDS; do
+		[ "$p" = "$1" ] || l="$l $p"
+	done
+	XS_PIDS=$l
+}
+
+# parse_out FILE PREFIX: "recv N SHA", "sent N SHA", "listening P" and
+# "cc=NAME" of FILE into ${PREFIX}_recv, _sent, _listen and _cc.
+parse_out()
+{
+	local what n h
+	printf -v "$2_recv" ''
+	printf -v "$2_sent" ''
+	printf -v "$2_listen" ''
+	printf -v "$2_cc" ''
+	[ -r "$1" ] || return 0
+	while read -r what n h; do
+		case "$what" in
+		recv|sent) printf -v "$2_$what" '%s %s' "$n" "$h" ;;
+		listening) printf -v "$2_listen" '%s' "$n" ;;
+		cc=*) printf -v "$2_cc" '%s' "${what#cc=}" ;;
+		esac
+	done <"$1"
+}
+
+# xfer_log FILE...: xs_xfer's timing lines in one log line, other lines
+# (errors) indented.
+xfer_log()
+{
+	local f l times=""
+	for f in "$@"; do
+		while IFS= read -r l; do
+			case "$l" in
+			"xs_xfer: "*" bytes in "*) times="$times; ${l#xs_xfer: }" ;;
+			*) echo "#   $l" ;;
+			esac
+		done <"$f"
+	done
+	[ -z "$times" ] || log "${times#; }"
+}
+
+# xfer CC TAG: BYTES from xa (client, MODE's family and address) to nb's
+# server with congestion control CC. 0 when both ends agree on count and
+# SHA-256 and the client read CC back, else 1 with X_WHY set. The
+# server uses dctcp too when CC is dctcp (see the header). X_INFO:
+# the client's TCP_INFO samples (copied to the results as TAG).
+xfer()
+{
+	local cc=$1 tag=$2 port srv_pid out i crc=0 src=0 fam=xstack srv_cc=()
+	# shellcheck disable=SC2034 # set by parse_out
+	local s_recv s_sent s_listen s_cc c_recv c_sent c_listen c_cc
+	PORT=$((PORT + 1))
+	port=$PORT
+	out=$TMPD/x$port
+	X_INFO=$out.info
+	X_WHY=""
+	[ "$MODE" != native ] || fam=inet
+	[ "$cc" != dctcp ] || srv_cc=(--cc dctcp)
+	"$XS_XFER" server inet 10.0.0.2 "$port" --netns "$NS_NB" \
+		--timeout 90 --idle 20 "${srv_cc[@]}" \
+		>"$out.srv" 2>"$out.srv.err" </dev/null &
+	srv_pid=$!
+	XS_PIDS="$XS_PIDS $srv_pid"
+	for ((i = 0; i < 200; i++)); do
+		parse_out "$out.srv" s
+		[ -z "$s_listen" ] || break
+		kill -0 "$srv_pid" 2>/dev/null || break
+		nap 0.05
+	done
+	if [ -z "$s_listen" ]; then
+		kill "$srv_pid" 2>/dev/null || true
+		wait "$srv_pid" || src=$?
+		forget_pid "$srv_pid"
+		X_WHY="server did not listen (exit $src)"
+		[ "$src" != 5 ] || X_WHY="server: setsockopt(TCP_CONGESTION, $cc) refused"
+		xfer_log "$out.srv.err"
+		return 1
+	fi
+	# Unbound: natively the source is 10.0.0.3, xa's only native
+	# address; xstack's is 10.0.0.1.
+	"$XS_XFER" client "$fam" 10.0.0.2 "$port" "$BYTES" --seed "$port" \
+		--cc "$cc" --info-file "$X_INFO" --netns "$NS_XA" \
+		--timeout 90 --idle 20 \
+		>"$out.cli" 2>"$out.cli.err" </dev/null || crc=$?
+	parse_out "$out.cli" c
+	if [ "$crc" != 0 ] && [ -z "$c_sent" ]; then
+		kill "$srv_pid" 2>/dev/null || true
+	fi
+	wait "$srv_pid" || src=$?
+	forget_pid "$srv_pid"
+	parse_out "$out.srv" s
+	xfer_log "$out.srv.err" "$out.cli.err"
+	[ -z "${XS_RESULTS:-}" ] || [ ! -r "$X_INFO" ] ||
+		cp "$X_INFO" "$XS_RESULTS/$XS_TEST-$MODE-$tag.info" || true
+	if [ "$crc" = 5 ]; then
+		X_WHY="setsockopt(TCP_CONGESTION, $cc) refused"
+	elif [ "$crc" != 0 ] || [ "$src" != 0 ]; then
+		X_WHY="client exit $crc, server exit $src"
+	elif [ "${c_sent%% *}" != "$BYTES" ]; then
+		X_WHY="client sent '${c_sent%% *}' bytes, not $BYTES"
+	elif [ "$s_recv" != "$c_sent" ]; then
+		X_WHY="server received '$s_recv', client sent '$c_sent'"
+	elif [ "$c_cc" != "$cc" ]; then
+		X_WHY="getsockopt(TCP_CONGESTION) reads back '$c_cc', not $cc"
+	fi
+	[ -z "$X_WHY" ]
+}
+
+# info_stats FILE: from the TCP_INFO samples of FILE,
+#   I_N        samples
+#   I_CWND     largest cwnd
+#   I_RETRANS  total_retrans of the last sample
+#   I_PACE_OK  samples with a pacing rate neither 0 nor ~0
+#   I_PACE_BAD samples at 0 or ~0 after the first with a rate
+#   I_OPTS     options of the last sample
+#   I_CE       delivered_ce of the last sample
+#   I_NREC     entries into Recovery (ca_state 3 after neither 3 nor 4)
+#   I_RATIO    median of ssthresh / cwnd-of-the-sample-before at them
+#   I_RATIOS   the first ten ratios, for the log
+#   I_GROW     samples in CWR or Recovery (ca_state 2, 3) with a cwnd
+#              above max(the cwnd of the first sample of that state,
+#              the sample's ssthresh) + 2: the reduction let it grow
+#   I_GROW_EX  the first of them, "ms=MS:cwnd=C>FIRST:ssthresh=S"
+info_stats()
+{
+	local res
+	res=$(awk -v max="$U64_MAX" '
+	{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } }
+	{ n++
+	  if (v["cwnd"] + 0 > cwnd) cwnd = v["cwnd"] + 0
+	  ok = (v["pacing"] != "0" && v["pacing"] != max)
+	  if (ok) { pok++; seen = 1 } else if (seen) pbad++
+	  st = v["ca_state"] + 0
+	  if (n > 1 && st == 3 && pst != 3 && pst != 4 && pcwnd > 0) {
+		r[++nr] = v["ssthresh"] / pcwnd
+		if (nr <= 10) rs = rs sprintf(" %d/%d", v["ssthresh"], pcwnd)
+	  }
+	  c = v["cwnd"] + 0
+	  if ((st == 2 || st == 3) && st != pst) first = c
+	  else if (st == 2 || st == 3) {
+		lim = first; if (v["ssthresh"] + 0 > lim) lim = v["ssthresh"] + 0
+		if (c > lim + 2 && !grow++)
+			gx = sprintf("ms=%s:cwnd=%d>%d:ssthresh=%d", v["ms"], c, first, v["ssthresh"])
+	  }
+	  pst = st; pcwnd = c
+	  retrans = v["retrans"]; opts = v["options"]; ce = v["delivered_ce"] }
+	END {
+		# insertion sort: few entries
+		for (i = 2; i <= nr; i++) {
+			x = r[i]
+			for (j = i - 1; j >= 1 && r[j] > x; j--) r[j + 1] = r[j]
+			r[j + 1] = x
+		}
+		med = 0
+		if (nr) med = (nr % 2) ? r[(nr + 1) / 2] : (r[nr / 2] + r[nr / 2 + 1]) / 2
+		printf "%d %d %d %d %d %d %d %d %d %s %.3f%s\n", n, cwnd, retrans,
+			pok, pbad, opts, ce, nr, grow, gx == "" ? "-" : gx, med, rs
+	}' "$1")
+	read -r I_N I_CWND I_RETRANS I_PACE_OK I_PACE_BAD I_OPTS I_CE I_NREC \
+		I_GROW I_GROW_EX I_RATIO I_RATIOS <<<"$res"
+	log "samples $I_N: max cwnd $I_CWND, retrans $I_RETRANS, pacing set in $I_PACE_OK (0/~0 after: $I_PACE_BAD), options $I_OPTS, delivered_ce $I_CE, cwnd grew in CWR/Recovery in $I_GROW (first: $I_GROW_EX), $I_NREC Recovery entries, median ssthresh/cwnd $I_RATIO${I_RATIOS:+ (first: $I_RATIOS)}"
+}
+
+# ---------------------------------------------------------------- qdiscs
+
+# qd ARGS...: a tc qdisc command on xa's veth0, or the test fails.
+qd()
+{
+	tc -n "$NS_XA" qdisc "$@" || fail "tc qdisc $* in xa"
+}
+
+qd_clear()
+{
+	tc -n "$NS_XA" qdisc del dev veth0 root 2>/dev/null || true
+}
+
+# bottleneck [NETEM-EXTRA...]: netem delay 20ms (and more) at the root,
+# tbf below it.
+bottleneck()
+{
+	qd_clear
+	qd add dev veth0 root handle 1: netem delay 20ms "$@"
+	# shellcheck disable=SC2086
+	qd add dev veth0 parent 1:1 handle 10: tbf $TBF
+}
+
+# ---------------------------------------------------------------- subtests
+
+# cc_skip NAME CC: subtest NAME reported as skipped, returning 1, when
+# SKIP_WHY or CC_WHY[CC] is set.
+cc_skip()
+{
+	local why=${SKIP_WHY:-${CC_WHY[$2]:-}}
+	[ -n "$why" ] || return 0
+	t_skip "$1" "$why"
+	return 1
+}
+
+# grow: each algorithm through the bottleneck; the window grew past 10,
+# the retransmissions stayed below half the segments.
+grow()
+{
+	local cc name why segs=$((BYTES / 1448))
+	bottleneck
+	for cc in $CCS; do
+		name="$MODE: $cc, 4 MiB xa -> nb via netem 20ms + tbf 20mbit: intact, cwnd > 10, held in reductions, retrans < $((segs / 2))"
+		cc_skip "$name" "$cc" || continue
+		t_start
+		why=""
+		if xfer "$cc" "$cc"; then
+			info_stats "$X_INFO"
+			if [ "$I_CWND" -le 10 ]; then
+				why="cwnd never above 10 in $I_N samples (max $I_CWND)"
+			elif [ "$I_GROW" != 0 ]; then
+				why="cwnd grew in CWR/Recovery in $I_GROW samples (first: $I_GROW_EX)"
+			elif [ "$I_RETRANS" -ge $((segs / 2)) ]; then
+				why="total_retrans $I_RETRANS for $segs segments (max cwnd $I_CWND)"
+			fi
+		else
+			why=$X_WHY
+		fi
+		t_result "$name" "$why"
+	done
+}
+
+# lossy: reno and cubic with 0.5% loss; retransmissions, then the ratio
+# of their reductions.
+lossy()
+{
+	local cc name why lo hi
+	local -A info=()
+	bottleneck loss 0.5%
+	for cc in $LOSS_CCS; do
+		name="$MODE: $cc, 4 MiB via netem 20ms loss 0.5% + tbf: intact, retrans > 0, cwnd held in reductions"
+		cc_skip "$name" "$cc" || continue
+		t_start
+		why=""
+		if xfer "$cc" "$cc-loss"; then
+			info_stats "$X_INFO"
+			info[$cc]=$X_INFO
+			if [ "$I_RETRANS" = 0 ]; then
+				why="total_retrans $I_RETRANS with 0.5% loss"
+			elif [ "$I_GROW" != 0 ]; then
+				why="cwnd grew in CWR/Recovery in $I_GROW samples (first: $I_GROW_EX)"
+			fi
+		else
+			why=$X_WHY
+		fi
+		t_result "$name" "$why"
+	done
+	for cc in $LOSS_CCS; do
+		read -r lo hi <<<"${RATIO[$cc]}"
+		name="$MODE: $cc, ssthresh / cwnd at entry into Recovery in [$lo, $hi]"
+		cc_skip "$name" "$cc" || continue
+		if [ -z "${info[$cc]:-}" ]; then
+			t_fail "$name" "no samples: the lossy transfer failed"
+			continue
+		fi
+		info_stats "${info[$cc]}"
+		why=""
+		if [ "$I_NREC" = 0 ]; then
+			why="no entry into Recovery in $I_N samples"
+		elif ! awk -v r="$I_RATIO" -v lo="$lo" -v hi="$hi" \
+			'BEGIN { exit !(r >= lo && r <= hi) }'; then
+			why="median ratio $I_RATIO of $I_NREC entries (ssthresh/cwnd:$I_RATIOS)"
+		fi
+		t_result "$name" "$why"
+	done
+}
+
+# fq_throttled: fq's cumulative "throttled N" (after "highprio N").
+fq_throttled()
+{
+	tc -n "$NS_XA" -s qdisc show dev veth0 |
+		sed -n 's/.*highprio [0-9]* \(fastpath [0-9]* \)\{0,1\}throttled \([0-9]*\).*/\2/p' |
+		head -n 1
+}
+
+# paced: bbr over fq; its pacing rate is set and fq throttled the flow.
+paced()
+{
+	local name="$MODE: bbr over fq, 4 MiB: intact, pacing rate set, fq throttled > 0"
+	local why thr
+	cc_skip "$name" bbr || return 0
+	[ -z "${CC_WHY[fq]:-}" ] || { t_skip "$name" "${CC_WHY[fq]}"; return 0; }
+	qd_clear
+	qd add dev veth0 root handle 1: fq
+	# The ACKs 20 ms late: a path with a real RTT, where bbr paces at
+	# about the delivery rate it measured.
+	tc -n "$NS_NB" qdisc replace dev veth0 root netem delay 20ms ||
+		fail "tc qdisc replace dev veth0 root netem delay 20ms in nb"
+	t_start
+	why=""
+	if xfer bbr bbr-fq; then
+		info_stats "$X_INFO"
+		thr=$(fq_throttled)
+		log "fq: throttled ${thr:-?}"
+		if [ "$I_PACE_OK" = 0 ]; then
+			why="no sample with a pacing rate (0 or ~0 in all $I_N)"
+		elif [ "$I_PACE_BAD" != 0 ]; then
+			why="pacing rate back to 0 or ~0 in $I_PACE_BAD samples"
+		elif [ -z "$thr" ]; then
+			why="no throttled counter in: $(tc -n "$NS_XA" -s qdisc show dev veth0 | tr '\n' ' ')"
+		elif [ "$thr" = 0 ]; then
+			why="fq never throttled the flow (throttled 0)"
+		fi
+	else
+		why=$X_WHY
+	fi
+	tc -n "$NS_NB" qdisc del dev veth0 root
+	t_result "$name" "$why"
+}
+
+# ecn: dctcp through tbf + fq_codel ce_threshold; ECN negotiated, CE
+# marks delivered.
+ecn()
+{
+	local name="$MODE: dctcp, 4 MiB via tbf 20mbit + fq_codel ce_threshold 1ms: intact, ECN on, delivered_ce > 0, cwnd held in CWR"
+	local why old
+	cc_skip "$name" dctcp || return 0
+	[ -z "${CC_WHY[fq_codel]:-}" ] ||
+		{ t_skip "$name" "${CC_WHY[fq_codel]}"; return 0; }
+	qd_clear
+	# shellcheck disable=SC2086
+	qd add dev veth0 root handle 1: tbf $TBF
+	qd add dev veth0 parent 1:1 handle 10: fq_codel ce_threshold 1ms ecn
+	old=$(in_nb sysctl -n net.ipv4.tcp_ecn)
+	in_nb sysctl -qw net.ipv4.tcp_ecn=1
+	t_start
+	why=""
+	if xfer dctcp dctcp-ecn; then
+		info_stats "$X_INFO"
+		log "fq_codel: $(tc -n "$NS_XA" -s qdisc show dev veth0 |
+			grep -o 'ce_mark [0-9]*' | head -n 1)"
+		if [ $((I_OPTS & 8)) = 0 ]; then
+			why="TCPI_OPT_ECN not in tcpi_options ($I_OPTS)"
+		elif [ "$I_CE" = 0 ]; then
+			why="delivered_ce 0"
+		elif [ "$I_GROW" != 0 ]; then
+			why="cwnd grew in CWR/Recovery in $I_GROW samples (first: $I_GROW_EX; max cwnd $I_CWND, delivered_ce $I_CE)"
+		fi
+	else
+		why=$X_WHY
+	fi
+	in_nb sysctl -qw "net.ipv4.tcp_ecn=$old"
+	t_result "$name" "$why"
+}
+
+suite()
+{
+	grow
+	lossy
+	paced
+	ecn
+}
+
+# ---------------------------------------------------------------- set-up
+
+probe_xstack()
+{
+	local res
+	XSTACK_WHY=""
+	res=$(in_xa "$XS_SOCKET" xstack stream 0 2>&1) || true
+	case "$res" in
+	OK) ;;
+	ESOCKTNOSUPPORT)
+		XSTACK_WHY="no xstack TCP: socket(AF_XSTACK, SOCK_STREAM, 0) fails with ESOCKTNOSUPPORT" ;;
+	*) log "socket(AF_XSTACK, SOCK_STREAM, 0) in xa: $res" ;;
+	esac
+}
+
+set_mode()
+{
+	MODE=$1
+	SKIP_WHY=""
+	[ "$MODE" != xstack ] || SKIP_WHY=$XSTACK_WHY
+	log "[$((SECONDS - T_BEGIN)) s] ---- $MODE${SKIP_WHY:+ (skipped: $SKIP_WHY)}"
+}
+
+# load_mods: the algorithms' and qdiscs' modules; CC_WHY of those that
+# do not load (the qdiscs under their tc names).
+load_mods()
+{
+	local m k
+	for m in $MODS; do
+		modprobe -q "$m" 2>/dev/null && continue
+		case "$m" in
+		tcp_*) k=${m#tcp_} ;;
+		sch_*) k=${m#sch_} ;;
+		esac
+		# Built in, perhaps: the tc or setsockopt call will tell.
+		[ -d "/sys/module/$m" ] && continue
+		CC_WHY[$k]="modprobe $m failed"
+		log "modprobe $m failed"
+	done
+	[ -z "${CC_WHY[tbf]:-}${CC_WHY[netem]:-}" ] ||
+		skip "sch_tbf or sch_netem not available"
+}
+
+# shellcheck disable=SC2317 # run by the EXIT trap
+cleanup()
+{
+	local rc=$?
+	set +e
+	trap - ERR
+	rm -rf "$TMPD"
+	(exit "$rc")
+	xs_cleanup
+}
+
+main()
+{
+	local m ncc nloss plan bad
+	xs_init
+	xs_require tc ethtool awk sysctl
+	[ -x "$XS_XFER" ] || skip "$XS_XFER not built (make -C selftests)"
+	TMPD=$(mktemp -d /tmp/tcp_cong.XXXXXX)
+	trap cleanup EXIT
+	load_mods
+	# shellcheck disable=SC2119 # no module parameters
+	xs_load
+	ncc=$(echo "$CCS" | wc -w)
+	nloss=$(echo "$LOSS_CCS" | wc -w)
+	plan=$((2 * (ncc + 2 * nloss + 2) + 1))
+	echo "TAP version 13"
+	echo "1..$plan"
+	T_BEGIN=$SECONDS
+	topo_xa_nb
+	ip -n "$NS_XA" addr add 10.0.0.3/24 dev veth0
+	ip netns exec "$NS_XA" ethtool -K veth0 tso off gso off >/dev/null ||
+		fail "ethtool -K veth0 tso off gso off in xa"
+	probe_xstack
+	for m in native xstack; do
+		set_mode "$m"
+		suite
+	done
+	qd_clear
+	topo_down
+	bad=$(dmesg_since | grep -E "$XS_KERNEL_BAD" || true)
+	if [ -z "$bad" ]; then
+		t_ok "no kernel warnings"
+	else
+		echo "$bad" | head -n 20 | sed 's/^/#   /'
+		t_fail "no kernel warnings"
+	fi
+	log "$T_NUM subtests in $((SECONDS - T_BEGIN)) s"
+	if [ "$T_NUM" != "$plan" ]; then
+		log "planned $plan subtests, ran $T_NUM"
+		XS_NFAIL=$((XS_NFAIL + 1))
+	fi
+	xs_done
+}
+
+main "$@"
