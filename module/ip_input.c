@@ -177,6 +177,11 @@ static void xs_ip_input(struct xs_net *xn, struct sk_buff *skb, bool looped)
 
 	XS_INC(xn, Ip_InReceives);
 	XS_ADD(xn, IpExt_InOctets, skb->len);
+	/*
+	 * The sender's socket lets go (as Linux's ip_rcv_core()): its
+	 * small-queue accounting counts only what is below it.
+	 */
+	skb_orphan(skb);
 	if (xs_ip_validate(xn, skb))
 		goto drop;
 	iph = ip_hdr(skb);

@@ -181,6 +181,7 @@ static const struct xs_mib_desc xs_mib_desc[XS_MIB_MAX] = {
 	[XS_MIB_XsExt_PingRcvbufErrors] = { "XsExt", "PingRcvbufErrors" },
 	[XS_MIB_XsExt_TcpInCE] = { "XsExt", "TcpInCE" },
 	[XS_MIB_XsExt_TcpXmitCongestion] = { "XsExt", "TcpXmitCongestion" },
+	[XS_MIB_XsExt_TcpTsqThrottled] = { "XsExt", "TcpTsqThrottled" },
 };
 
 /**

@@ -178,6 +178,7 @@ enum xs_mib_field {
 	XS_MIB_XsExt_PingRcvbufErrors,
 	XS_MIB_XsExt_TcpInCE,
 	XS_MIB_XsExt_TcpXmitCongestion,
+	XS_MIB_XsExt_TcpTsqThrottled,
 	XS_MIB_MAX
 };
 

@@ -2055,6 +2055,8 @@ static const struct ctl_table xs_tcp_sysctl[] = {
 		   SYSCTL_ONE_THOUSAND),
 	XS_TCP_INT("tcp_pacing_ca_ratio", sysctl_pacing_ca_ratio, SYSCTL_ZERO,
 		   SYSCTL_ONE_THOUSAND),
+	XS_TCP_INT("tcp_limit_output_bytes", sysctl_limit_output_bytes,
+		   SYSCTL_ZERO, &xs_tcp_int_max),
 };
 
 static void xs_tcp_sysctl_defaults(struct xs_tcp_table *t)
@@ -2084,6 +2086,7 @@ static void xs_tcp_sysctl_defaults(struct xs_tcp_table *t)
 	t->sysctl_ecn_fallback = 1;
 	t->sysctl_pacing_ss_ratio = 200;
 	t->sysctl_pacing_ca_ratio = 120;
+	t->sysctl_limit_output_bytes = 1024 * 1024;
 }
 
 /**
@@ -2165,6 +2168,7 @@ int xs_tcp_init(void)
 	if (unlikely(err))
 		return err;
 	xs_tcp_mem_prot_init(&xs_tcp_prot);
+	xs_tcp_tsq_init();
 	return 0;
 }
 
@@ -2173,5 +2177,6 @@ int xs_tcp_init(void)
  */
 void xs_tcp_exit(void)
 {
+	xs_tcp_tsq_exit();
 	xs_tcp_mem_exit();
 }

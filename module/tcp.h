@@ -62,6 +62,7 @@ enum {
 	XS_TCP_DELACK_DEFERRED,
 	XS_TCP_KEEPALIVE_DEFERRED,
 	XS_TCP_PACE_DEFERRED,
+	XS_TCP_TSQ_DEFERRED,
 };
 
 /* Which timer icsk_retransmit_timer runs (icsk->icsk_pending). */
@@ -433,6 +434,7 @@ struct xs_tcp_table {
 	int sysctl_ecn_fallback;
 	int sysctl_pacing_ss_ratio;
 	int sysctl_pacing_ca_ratio;
+	int sysctl_limit_output_bytes;
 	char sysctl_ca_name[TCP_CA_NAME_MAX];
 	atomic_t inuse;
 	atomic_t tw_count;
@@ -591,6 +593,7 @@ void xs_tcp_push(struct sock *sk, int nonagle);
 bool xs_tcp_write_xmit(struct sock *sk, int nonagle);
 int xs_tcp_retransmit_skb(struct sock *sk, struct sk_buff *skb);
 void xs_tcp_xmit_lost(struct sock *sk);
+void xs_tcp_resume_xmit(struct sock *sk);
 int xs_tcp_send_probe(struct sock *sk);
 u32 xs_tcp_current_mss(struct sock *sk);
 u32 xs_tcp_mss_for_mtu(struct sock *sk, u32 pmtu);
@@ -651,9 +654,15 @@ void xs_tcp_update_pacing_rate(struct sock *sk);
 u64 xs_tcp_pacing_stamp(struct sock *sk, struct sk_buff *skb);
 void xs_tcp_pacing_sent(struct sock *sk, u32 len, u64 prior);
 bool xs_tcp_pacing_check(struct sock *sk);
-void xs_tcp_pacing_resume(struct sock *sk);
 void xs_tcp_pacing_init(struct sock *sk);
 void xs_tcp_pacing_stop(struct sock *sk);
 u32 xs_tcp_tso_segs(struct sock *sk, u32 mss);
+
+/* tcp_tsq.c */
+void xs_tcp_tsq_set_owner(struct sock *sk, struct sk_buff *skb);
+bool xs_tcp_small_queue_check(struct sock *sk, const struct sk_buff *skb,
+			      unsigned int factor);
+void xs_tcp_tsq_init(void);
+void xs_tcp_tsq_exit(void);
 
 #endif /* _XSTACK_TCP_H */

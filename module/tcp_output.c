@@ -692,7 +692,7 @@ static int xs_tcp_transmit_skb(struct sock *sk, struct sk_buff *skb,
 		th->ack_seq = 0;
 	ecn = xs_tcp_ecn_send(sk, skb, th);
 	xs_tcp_urg_write(sk, th, tcb->seq);
-	skb_set_owner_w(skb, sk);
+	xs_tcp_tsq_set_owner(sk, skb);
 	xs_tcp_csum_partial(skb, inet->inet_saddr, inet->inet_daddr);
 	if (tcb->tcp_flags & TCPHDR_ACK)
 		xs_tcp_event_ack_sent(sk);
@@ -1028,7 +1028,8 @@ bool xs_tcp_write_xmit(struct sock *sk, int nonagle)
 		if (skb->len > limit && limit &&
 		    unlikely(xs_tcp_fragment(sk, skb, limit)))
 			break;
-		if (xs_tcp_pacing_check(sk))
+		if (xs_tcp_pacing_check(sk) ||
+		    xs_tcp_small_queue_check(sk, skb, 0))
 			break;
 		xs_tcp_set_skb_pcount(skb, mss);
 		if (unlikely(xs_tcp_transmit_skb(sk, skb, true, GFP_ATOMIC)))
@@ -1133,7 +1134,8 @@ void xs_tcp_xmit_lost(struct sock *sk)
 			continue;
 		if (tcp_packets_in_flight(tp) >= tcp_snd_cwnd(tp))
 			break;
-		if (xs_tcp_pacing_check(sk))
+		if (xs_tcp_pacing_check(sk) ||
+		    xs_tcp_small_queue_check(sk, skb, 1))
 			break;
 		quota = tcp_snd_cwnd(tp) - tcp_packets_in_flight(tp);
 		quota = min(quota, xs_tcp_tso_segs(sk, mss));
@@ -1146,6 +1148,26 @@ void xs_tcp_xmit_lost(struct sock *sk)
 		if (skb == skb_peek(&sk->sk_write_queue))
 			xs_tcp_rearm_rto(sk);
 	}
+}
+
+/**
+ * xs_tcp_resume_xmit - send what pacing or small-queue backpressure held
+ * @sk: the socket (locked, or its BH lock with no owner)
+ *
+ * Lost segments first, then new data, as Linux's tcp_tsq_write().
+ */
+void xs_tcp_resume_xmit(struct sock *sk)
+{
+	struct tcp_sock *tp = tcp_sk(sk);
+
+	if (!((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_FIN_WAIT1 |
+				     TCPF_CLOSING | TCPF_CLOSE_WAIT |
+				     TCPF_LAST_ACK)))
+		return;
+	xs_mstamp_refresh(tp);
+	if (tp->lost_out > tp->retrans_out)
+		xs_tcp_xmit_lost(sk);
+	xs_tcp_push(sk, tp->nonagle);
 }
 
 /**

@@ -128,24 +128,6 @@ bool xs_tcp_pacing_check(struct sock *sk)
 	return true;
 }
 
-/**
- * xs_tcp_pacing_resume - send what pacing held back
- * @sk: the socket (locked, or its BH lock with no owner)
- */
-void xs_tcp_pacing_resume(struct sock *sk)
-{
-	struct tcp_sock *tp = tcp_sk(sk);
-
-	if (!((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_FIN_WAIT1 |
-				     TCPF_CLOSING | TCPF_CLOSE_WAIT |
-				     TCPF_LAST_ACK)))
-		return;
-	xs_mstamp_refresh(tp);
-	if (tp->lost_out > tp->retrans_out)
-		xs_tcp_xmit_lost(sk);
-	xs_tcp_push(sk, tp->nonagle);
-}
-
 static enum hrtimer_restart xs_tcp_pace_kick(struct hrtimer *timer)
 {
 	struct tcp_sock *tp = container_of(timer, struct tcp_sock,
@@ -154,7 +136,7 @@ static enum hrtimer_restart xs_tcp_pace_kick(struct hrtimer *timer)
 
 	bh_lock_sock(sk);
 	if (!sock_owned_by_user(sk)) {
-		xs_tcp_pacing_resume(sk);
+		xs_tcp_resume_xmit(sk);
 	} else if (!test_and_set_bit(XS_TCP_PACE_DEFERRED,
 				     &xs_tcp_sk(sk)->deferred)) {
 		bh_unlock_sock(sk);
