@@ -58,6 +58,19 @@
 #      back, TCPI_OPT_ECN (8) in tcpi_options of the last sample,
 #      tcpi_delivered_ce > 0 (nb echoed CE marks, dctcp counted them),
 #      and held.
+#   6. small queues: reno (no HyStart to end slow start early) through
+#      tbf rate 20mbit with a 4 MB queue (limit 4mb: it never drops, so
+#      slow start goes on; burst 96kb: tbf queues a 64 KiB GSO skb
+#      whole, where a smaller burst has it segment the skb at enqueue,
+#      which frees xstack's skb and with it the charge, see README) to a
+#      receiver
+#      with an 8 MiB receive buffer from the start (nb's tcp_rmem: its
+#      window never limits the sender), 4 MiB; tbf's backlog, read
+#      every 50 ms (tc -s -j), stays below 512 KiB: the sender keeps only
+#      a few segments in the qdisc (Linux's TCP small queues: about 1 ms
+#      at the pacing rate, two skbs at least, 64 KiB each on this path
+#      of tiny RTT) and the rest in its own write queue. A sender without
+#      that backpressure fills the qdisc with its window (megabytes).
 #   "held": while the sender is in CWR or Recovery (tcpi_ca_state 2 or
 #   3), no sample has a cwnd above the larger of the cwnd of the first
 #   sample in that state and the sample's ssthresh, plus 2 segments:
@@ -73,6 +86,7 @@
 # Switching TCP_CONGESTION in the middle of a connection is not tested.
 set -eu
 . "$(dirname "$0")/lib/topo.sh"
+. "$(dirname "$0")/lib/subtests.sh"
 
 XS_XFER="$XS_TESTDIR/xs_xfer"
 CCS="reno cubic bbr dctcp vegas westwood htcp"
@@ -88,115 +102,9 @@ TMPD=""
 PORT=21000
 MODE=""			# native | xstack
 SKIP_WHY=""		# set: the subtests of this mode are skipped
-XSTACK_WHY=""		# set: no xstack TCP
-T_NUM=0
-T_BEGIN=$SECONDS
 declare -A CC_WHY=()	# algorithm -> why it is unavailable
 
-# ---------------------------------------------------------------- KTAP
-
-t_start()
-{
-	T_T0=${EPOCHREALTIME/./}
-}
-
-t_time()
-{
-	local us
-	[ -n "${T_T0:-}" ] || return 0
-	us=$((${EPOCHREALTIME/./} - T_T0))
-	log "took $((us / 1000000)).$((us / 100000 % 10)) s"
-	T_T0=""
-}
-
-t_ok()
-{
-	t_time
-	T_NUM=$((T_NUM + 1))
-	XS_NCHECK=$((XS_NCHECK + 1))
-	echo "ok $T_NUM $1"
-}
-
-t_fail()
-{
-	t_time
-	T_NUM=$((T_NUM + 1))
-	XS_NCHECK=$((XS_NCHECK + 1))
-	XS_NFAIL=$((XS_NFAIL + 1))
-	echo "not ok $T_NUM $1${2:+ # $2}"
-}
-
-t_skip()
-{
-	T_T0=""
-	T_NUM=$((T_NUM + 1))
-	XS_NCHECK=$((XS_NCHECK + 1))
-	echo "ok $T_NUM $1 # SKIP $2"
-}
-
-# t_result NAME WHY: ok when WHY is empty, else not ok with WHY.
-t_result()
-{
-	if [ -z "$2" ]; then
-		t_ok "$1"
-	else
-		t_fail "$1" "$2"
-	fi
-}
-
 # ---------------------------------------------------------------- transfers
-
-NAP_FD=""
-
-nap()
-{
-	[ -n "$NAP_FD" ] || exec {NAP_FD}<> <(:)
-	read -r -t "$1" -u "$NAP_FD" _ || true
-}
-
-forget_pid()
-{
-	local p l=""
-	for p in $XS_PIDS; do
-		[ "$p" = "$1" ] || l="$l $p"
-	done
-	XS_PIDS=$l
-}
-
-# parse_out FILE PREFIX: "recv N SHA", "sent N SHA", "listening P" and
-# "cc=NAME" of FILE into ${PREFIX}_recv, _sent, _listen and _cc.
-parse_out()
-{
-	local what n h
-	printf -v "$2_recv" ''
-	printf -v "$2_sent" ''
-	printf -v "$2_listen" ''
-	printf -v "$2_cc" ''
-	[ -r "$1" ] || return 0
-	while read -r what n h; do
-		case "$what" in
-		recv|sent) printf -v "$2_$what" '%s %s' "$n" "$h" ;;
-		listening) printf -v "$2_listen" '%s' "$n" ;;
-		cc=*) printf -v "$2_cc" '%s' "${what#cc=}" ;;
-		esac
-	done <"$1"
-}
-
-# xfer_log FILE...: xs_xfer's timing lines in one log line, other lines
-# (errors) indented.
-xfer_log()
-{
-	local f l times=""
-	for f in "$@"; do
-		while IFS= read -r l; do
-			case "$l" in
-			"xs_xfer: "*" bytes in "*) times="$times; ${l#xs_xfer: }" ;;
-			*) echo "#   $l" ;;
-			esac
-		done <"$f"
-	done
-	[ -z "$times" ] || log "${times#; }"
-}
 
 # xfer CC TAG: BYTES from xa (client, MODE's family and address) to nb's
 # server with congestion control CC. 0 when both ends agree on count and
@@ -505,36 +413,64 @@ ecn()
 	t_result "$name" "$why"
 }
 
+# backlog_max FILE: the largest "backlog" of the samples in FILE.
+backlog_max()
+{
+	grep -o '"backlog":[0-9]*' "$1" | cut -d: -f2 | sort -n | tail -n 1
+}
+
+# smallq: what a sender keeps in a qdisc that never drops is bounded.
+smallq()
+{
+	local name="$MODE: reno, 4 MiB via tbf 20mbit with a 4 MB queue: tbf backlog < 512 KiB"
+	local why max smp mon old
+	cc_skip "$name" reno || return 0
+	old=$(in_nb sysctl -n net.ipv4.tcp_rmem)
+	in_nb sysctl -qw net.ipv4.tcp_rmem="4096 8388608 8388608"
+	qd_clear
+	qd add dev veth0 root handle 1: tbf rate 20mbit burst 96kb limit 4mb
+	smp=$TMPD/backlog
+	: >"$smp"
+	(
+		while :; do
+			tc -n "$NS_XA" -s -j qdisc show dev veth0 >>"$smp" 2>&1
+			echo >>"$smp"
+			nap 0.05
+		done
+	) &
+	mon=$!
+	t_start
+	why=""
+	if xfer reno reno-smallq; then
+		kill "$mon" 2>/dev/null || true
+		wait "$mon" 2>/dev/null || true
+		max=$(backlog_max "$smp")
+		info_stats "$X_INFO"
+		log "tbf backlog: at most ${max:-?} bytes in $(grep -c backlog "$smp") samples"
+		if [ -z "$max" ]; then
+			why="no backlog in tc's output: $(head -c 300 "$smp")"
+		elif [ "$max" -ge $((512 * 1024)) ]; then
+			why="tbf backlog reached $max bytes (max cwnd $I_CWND)"
+		fi
+	else
+		kill "$mon" 2>/dev/null || true
+		wait "$mon" 2>/dev/null || true
+		why=$X_WHY
+	fi
+	in_nb sysctl -qw net.ipv4.tcp_rmem="$old"
+	t_result "$name" "$why"
+}
+
 suite()
 {
 	grow
 	lossy
 	paced
 	ecn
+	smallq
 }
 
 # ---------------------------------------------------------------- set-up
-
-probe_xstack()
-{
-	local res
-	XSTACK_WHY=""
-	res=$(in_xa "$XS_SOCKET" xstack stream 0 2>&1) || true
-	case "$res" in
-	OK) ;;
-	ESOCKTNOSUPPORT)
-		XSTACK_WHY="no xstack TCP: socket(AF_XSTACK, SOCK_STREAM, 0) fails with ESOCKTNOSUPPORT" ;;
-	*) log "socket(AF_XSTACK, SOCK_STREAM, 0) in xa: $res" ;;
-	esac
-}
-
-set_mode()
-{
-	MODE=$1
-	SKIP_WHY=""
-	[ "$MODE" != xstack ] || SKIP_WHY=$XSTACK_WHY
-	log "[$((SECONDS - T_BEGIN)) s] ---- $MODE${SKIP_WHY:+ (skipped: $SKIP_WHY)}"
-}
 
 # load_mods: the algorithms' and qdiscs' modules; CC_WHY of those that
 # do not load (the qdiscs under their tc names).
@@ -580,7 +516,7 @@ main()
 	xs_load
 	ncc=$(echo "$CCS" | wc -w)
 	nloss=$(echo "$LOSS_CCS" | wc -w)
-	plan=$((2 * (ncc + 2 * nloss + 2) + 1))
+	plan=$((2 * (ncc + 2 * nloss + 3) + 1))
 	echo "TAP version 13"
 	echo "1..$plan"
 	T_BEGIN=$SECONDS
@@ -588,7 +524,7 @@ main()
 	ip -n "$NS_XA" addr add 10.0.0.3/24 dev veth0
 	ip netns exec "$NS_XA" ethtool -K veth0 tso off gso off >/dev/null ||
 		fail "ethtool -K veth0 tso off gso off in xa"
-	probe_xstack
+	probe_xstack "$NS_XA"
 	for m in native xstack; do
 		set_mode "$m"
 		suite

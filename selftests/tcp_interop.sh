@@ -45,6 +45,7 @@
 #   and no kernel warning meanwhile.
 set -eu
 . "$(dirname "$0")/lib/topo.sh"
+. "$(dirname "$0")/lib/subtests.sh"
 
 XS_XFER="$XS_TESTDIR/xs_xfer"
 SIZES="0 1 1460 100000 4194304 67108864"
@@ -98,51 +99,6 @@ PORT=20000
 MODE=""			# native | xstack
 SKIP_WHY=""		# set: the subtests of this mode are skipped
 NETEM_WHY=""		# set: netem unavailable
-XSTACK_WHY=""		# set: no xstack TCP in this topology
-T_NUM=0
-T_BEGIN=$SECONDS
-
-# ---------------------------------------------------------------- KTAP
-
-# t_start, t_time: the time a subtest took, in the log (microseconds
-# from $EPOCHREALTIME: no process).
-t_start()
-{
-	T_T0=${EPOCHREALTIME/./}
-}
-
-t_time()
-{
-	local us
-	[ -n "${T_T0:-}" ] || return 0
-	us=$((${EPOCHREALTIME/./} - T_T0))
-	log "took $((us / 1000000)).$((us / 100000 % 10)) s"
-	T_T0=""
-}
-
-t_ok()
-{
-	t_time
-	T_NUM=$((T_NUM + 1))
-	XS_NCHECK=$((XS_NCHECK + 1))
-	echo "ok $T_NUM $1"
-}
-
-t_fail()
-{
-	t_time
-	T_NUM=$((T_NUM + 1))
-	XS_NCHECK=$((XS_NCHECK + 1))
-	XS_NFAIL=$((XS_NFAIL + 1))
-	echo "not ok $T_NUM $1${2:+ # $2}"
-}
-
-t_skip()
-{
-	T_NUM=$((T_NUM + 1))
-	XS_NCHECK=$((XS_NCHECK + 1))
-	echo "ok $T_NUM $1 # SKIP $2"
-}
 
 # pretty BYTES: 4 MiB, 1460 bytes...
 pretty()
@@ -182,58 +138,8 @@ ep()
 
 # The transfers avoid processes: under TCG each exec costs 0.1 to 1 s.
 # xs_xfer enters the netns itself (--netns), its output is parsed with
-# bash builtins, and nap sleeps on a pipe nobody writes to.
-NAP_FD=""
-
-nap()
-{
-	[ -n "$NAP_FD" ] || exec {NAP_FD}<> <(:)
-	read -r -t "$1" -u "$NAP_FD" _ || true
-}
-
-# forget_pid PID: drop PID from the processes killed on exit.
-forget_pid()
-{
-	local p l=""
-	for p in $XS_PIDS; do
-		[ "$p" = "$1" ] || l="$l $p"
-	done
-	XS_PIDS=$l
-}
-
-# parse_out FILE PREFIX: the lines "recv N SHA" and "sent N SHA" of FILE
-# into ${PREFIX}_recv and ${PREFIX}_sent ("N SHA"), "listening P" into
-# ${PREFIX}_listen.
-parse_out()
-{
-	local what n h
-	printf -v "$2_recv" ''
-	printf -v "$2_sent" ''
-	printf -v "$2_listen" ''
-	[ -r "$1" ] || return 0
-	while read -r what n h; do
-		case "$what" in
-		recv|sent) printf -v "$2_$what" '%s %s' "$n" "$h" ;;
-		listening) printf -v "$2_listen" '%s' "$n" ;;
-		esac
-	done <"$1"
-}
-
-# xfer_log FILE...: xs_xfer's timing lines, in one log line; the other
-# lines of its standard error indented (errors).
-xfer_log()
-{
-	local f l times=""
-	for f in "$@"; do
-		while IFS= read -r l; do
-			case "$l" in
-			"xs_xfer: "*" bytes in "*) times="$times; ${l#xs_xfer: }" ;;
-			*) echo "#   $l" ;;
-			esac
-		done <"$f"
-	done
-	[ -z "$times" ] || log "${times#; }"
-}
+# bash builtins, and nap (lib/subtests.sh) sleeps on a pipe nobody
+# writes to.
 
 # xfer CLI SRV BYTES [--half-close] [TIMEOUT]: one transfer from
 # endpoint CLI (the client) to endpoint SRV (the server). Returns 0 when
@@ -322,37 +228,6 @@ run_xfer()
 }
 
 # ---------------------------------------------------------------- set-up
-
-# probe_xstack NS...: XSTACK_WHY set unless xstack has TCP sockets in
-# every NS.
-probe_xstack()
-{
-	local ns res
-	XSTACK_WHY=""
-	for ns in "$@"; do
-		res=$(in_ns "$ns" "$XS_SOCKET" xstack stream 0 2>&1) || true
-		case "$res" in
-		OK) ;;
-		ESOCKTNOSUPPORT)
-			XSTACK_WHY="no xstack TCP: socket(AF_XSTACK, SOCK_STREAM, 0) fails with ESOCKTNOSUPPORT"
-			return ;;
-		*)
-			# Not "not written yet": the subtests run and fail.
-			log "socket(AF_XSTACK, SOCK_STREAM, 0) in $ns: $res" ;;
-		esac
-	done
-}
-
-# set_mode native|xstack [quiet]: the sockets of the following subtests;
-# SKIP_WHY set when they are to be skipped.
-set_mode()
-{
-	MODE=$1
-	SKIP_WHY=""
-	[ "$MODE" != xstack ] || SKIP_WHY=$XSTACK_WHY
-	[ -n "${2:-}" ] ||
-		log "[$((SECONDS - T_BEGIN)) s] ---- $MODE${SKIP_WHY:+ (skipped: $SKIP_WHY)}"
-}
 
 # offload_off NS FEATURE...: ethtool -K veth0 FEATURE off in NS (tx,
 # tso, gso, gro), remembering the state before for offload_restore.
