@@ -71,6 +71,18 @@
 #      at the pacing rate, two skbs at least, 64 KiB each on this path
 #      of tiny RTT) and the rest in its own write queue. A sender without
 #      that backpressure fills the qdisc with its window (megabytes).
+#   7. classification: htb on xa's veth0 with classes 1:10, 1:20, 1:30
+#      (20mbit each) and a default 1:40; a u32 filter sends DSCP AF11
+#      (TOS 0x28) to 1:10, SO_PRIORITY 0x10020 names 1:20 itself (htb
+#      takes skb->priority as a class id), an fw filter sends SO_MARK 7
+#      to 1:30. A 1 MiB transfer with each of IP_TOS 0x28, SO_PRIORITY
+#      0x10020 and SO_MARK 7: intact, and its class sent at least 1 MiB
+#      more (tc -s class show) while the default class did not.
+#   8. shares: htb with 1:10 at 15mbit and 1:20 at 5mbit (ceil = rate),
+#      u32 filters on DSCP AF11 (0x28) and EF (0xb8); two 2 MiB cubic
+#      transfers started together, one with each TOS: both intact, and
+#      the goodput the 15mbit flow's client reports is 1.8 to 6 times
+#      the 5mbit one's (configured: 3).
 #   "held": while the sender is in CWR or Recovery (tcpi_ca_state 2 or
 #   3), no sample has a cwnd above the larger of the cwnd of the first
 #   sample in that state and the sample's ssthresh, plus 2 segments:
@@ -103,6 +115,7 @@ PORT=21000
 MODE=""			# native | xstack
 SKIP_WHY=""		# set: the subtests of this mode are skipped
 declare -A CC_WHY=()	# algorithm -> why it is unavailable
+X_OPTS=()		# more options for xfer's client
 
 # ---------------------------------------------------------------- transfers
 
@@ -146,7 +159,7 @@ xfer()
 	# Unbound: natively the source is 10.0.0.3, xa's only native
 	# address; xstack's is 10.0.0.1.
 	"$XS_XFER" client "$fam" 10.0.0.2 "$port" "$BYTES" --seed "$port" \
-		--cc "$cc" --info-file "$X_INFO" --netns "$NS_XA" \
+		--cc "$cc" --info-file "$X_INFO" --netns "$NS_XA" "${X_OPTS[@]}" \
 		--timeout 90 --idle 20 \
 		>"$out.cli" 2>"$out.cli.err" </dev/null || crc=$?
 	parse_out "$out.cli" c
@@ -461,6 +474,125 @@ smallq()
 	t_result "$name" "$why"
 }
 
+# class_bytes CLASSID: bytes htb's class CLASSID of xa's veth0 sent.
+class_bytes()
+{
+	tc -n "$NS_XA" -s class show dev veth0 |
+		awk -v c="$1" '$1 == "class" { f = ($3 == c); next }
+			       f && $1 == "Sent" { print $2; exit }'
+}
+
+# classified NAME CLASS ARGS...: a 1 MiB transfer with xs_xfer client
+# options ARGS went through htb class CLASS, not the default 1:40.
+classified()
+{
+	local name=$1 cls=$2 why="" b0 d0 b1 d1 bytes=$BYTES
+	shift 2
+	cc_skip "$name" cubic || return 0
+	b0=$(class_bytes "$cls")
+	d0=$(class_bytes 1:40)
+	t_start
+	BYTES=1048576 X_OPTS=("$@")
+	if xfer cubic "class-$cls"; then
+		b1=$(class_bytes "$cls")
+		d1=$(class_bytes 1:40)
+		log "class $cls: $((b1 - b0)) bytes, default 1:40: $((d1 - d0)) bytes"
+		if [ $((b1 - b0)) -lt "$BYTES" ]; then
+			why="class $cls sent $((b1 - b0)) bytes, default 1:40 $((d1 - d0))"
+		elif [ $((d1 - d0)) -ge $((BYTES / 2)) ]; then
+			why="default class 1:40 sent $((d1 - d0)) bytes too"
+		fi
+	else
+		why=$X_WHY
+	fi
+	BYTES=$bytes X_OPTS=()
+	t_result "$name" "$why"
+}
+
+# htb_root: htb at the root of xa's veth0 (default class 1:40).
+htb_root()
+{
+	qd_clear
+	qd add dev veth0 root handle 1: htb default 40
+	tc -n "$NS_XA" class add dev veth0 parent 1: classid 1:40 htb \
+		rate 100mbit quantum 30000 || fail "tc class add 1:40"
+}
+
+# htb_class ID RATE: a leaf class of RATE (ceil RATE: no borrowing).
+htb_class()
+{
+	tc -n "$NS_XA" class add dev veth0 parent 1: classid "$1" htb \
+		rate "$2" ceil "$2" quantum 30000 || fail "tc class add $1"
+}
+
+# u32_tos TOS CLASS: TOS's DSCP (mask 0xfc) to CLASS.
+u32_tos()
+{
+	tc -n "$NS_XA" filter add dev veth0 parent 1: protocol ip prio 1 \
+		u32 match ip tos "$1" 0xfc flowid "$2" ||
+		fail "tc filter u32 tos $1"
+}
+
+classify()
+{
+	htb_root
+	htb_class 1:10 20mbit
+	htb_class 1:20 20mbit
+	htb_class 1:30 20mbit
+	u32_tos 0x28 1:10
+	tc -n "$NS_XA" filter add dev veth0 parent 1: protocol ip prio 2 \
+		handle 7 fw flowid 1:30 || fail "tc filter fw"
+	classified "$MODE: IP_TOS 0x28 (DSCP AF11), 1 MiB: intact, through the u32 class 1:10" \
+		1:10 --tos 0x28
+	classified "$MODE: SO_PRIORITY 0x10020, 1 MiB: intact, through htb class 1:20" \
+		1:20 --priority 0x10020
+	classified "$MODE: SO_MARK 7, 1 MiB: intact, through the fw class 1:30" \
+		1:30 --mark 7
+}
+
+# shares: two flows into 15mbit and 5mbit classes by DSCP; their times.
+shares()
+{
+	local name="$MODE: cubic, 2 MiB with DSCP AF11 (15mbit) and EF (5mbit) at once: intact, AF11's goodput 1.8 to 6 times EF's"
+	local why="" tos t fast slow r
+	cc_skip "$name" cubic || return 0
+	htb_root
+	htb_class 1:10 15mbit
+	htb_class 1:20 5mbit
+	u32_tos 0x28 1:10
+	u32_tos 0xb8 1:20
+	t_start
+	for tos in 0x28 0xb8; do
+		PORT=$((PORT + 10))
+		(
+			BYTES=2097152 X_OPTS=(--tos "$tos")
+			if xfer cubic "share-$tos"; then
+				# "xs_xfer: client: sent N bytes in T s (R Mbit/s)"
+				t=$(sed -n 's/.*client: sent .*(\([0-9.]*\) Mbit\/s).*/\1/p' \
+					"$TMPD/x$PORT.cli.err")
+				t="ok ${t:-0}"
+			else
+				t="fail $X_WHY"
+			fi
+			echo "$t" >"$TMPD/share-$tos"
+		) &
+	done
+	wait
+	PORT=$((PORT + 10))	# past the ports the subshells took
+	read -r fast t <"$TMPD/share-0x28" || fast="fail no result"
+	read -r slow r <"$TMPD/share-0xb8" || slow="fail no result"
+	log "AF11 (15mbit): $fast $t Mbit/s; EF (5mbit): $slow $r Mbit/s"
+	if [ "$fast" != ok ]; then
+		why="AF11 flow: $t"
+	elif [ "$slow" != ok ]; then
+		why="EF flow: $r"
+	elif ! awk -v f="$t" -v s="$r" \
+		'BEGIN { exit !(s > 0 && f / s >= 1.8 && f / s <= 6) }'; then
+		why="AF11 $t Mbit/s, EF $r Mbit/s: ratio out of [1.8, 6]"
+	fi
+	t_result "$name" "$why"
+}
+
 suite()
 {
 	grow
@@ -468,6 +600,8 @@ suite()
 	paced
 	ecn
 	smallq
+	classify
+	shares
 }
 
 # ---------------------------------------------------------------- set-up
@@ -516,7 +650,7 @@ main()
 	xs_load
 	ncc=$(echo "$CCS" | wc -w)
 	nloss=$(echo "$LOSS_CCS" | wc -w)
-	plan=$((2 * (ncc + 2 * nloss + 3) + 1))
+	plan=$((2 * (ncc + 2 * nloss + 7) + 1))
 	echo "TAP version 13"
 	echo "1..$plan"
 	T_BEGIN=$SECONDS

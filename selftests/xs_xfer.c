@@ -6,7 +6,8 @@
  *   xs_xfer server FAMILY ADDR PORT [--echo] [--reply-delay MS] [--cc NAME]
  *                  [COMMON]
  *   xs_xfer client FAMILY ADDR PORT BYTES [--seed N] [--chunk N]
- *                  [--half-close] [--cc NAME] [--info-file F] [COMMON]
+ *                  [--half-close] [--cc NAME] [--info-file F]
+ *                  [--tos N] [--priority N] [--mark N] [COMMON]
  *   xs_xfer gen BYTES [--seed N]
  *
  *   COMMON: --timeout SEC  the whole run, at most (default 120)
@@ -52,6 +53,10 @@
  * (one line each, the last one taken at the end). Either option makes
  * the client print "cc=NAME", the congestion control getsockopt(
  * TCP_CONGESTION) reads back at the end of the transfer.
+ *
+ * --tos N, --priority N and --mark N set IP_TOS, SO_PRIORITY and SO_MARK
+ * on the client's socket before connect() (exit 1 when that fails), for
+ * tests of qdisc classification; N may be hex (0x10003).
  *
  * gen writes the same stream to standard output and prints "sent N
  * SHA256" on standard error: `xs_xfer gen N | sha256sum` checks the
@@ -289,6 +294,7 @@ static void usage(void)
 		"                      [--netns NS] [--cpu N]\n"
 		"       xs_xfer client FAMILY ADDR PORT BYTES [--seed N] [--chunk N]\n"
 		"                      [--half-close] [--cc NAME] [--info-file F]\n"
+		"                      [--tos N] [--priority N] [--mark N]\n"
 		"                      [--timeout SEC] [--idle SEC] [--netns NS]\n"
 		"                      [--cpu N]\n"
 		"       xs_xfer gen BYTES [--seed N]\n"
@@ -496,6 +502,9 @@ struct opts {
 	unsigned int timeout;
 	const char *cc;		/* --cc: TCP_CONGESTION before connect() */
 	const char *info_file;	/* --info-file: TCP_INFO samples */
+	long long tos;		/* --tos: IP_TOS, -1 for none */
+	long long priority;	/* --priority: SO_PRIORITY, -1 for none */
+	long long mark;		/* --mark: SO_MARK, -1 for none */
 };
 
 /* ---------------------------------------------------------------- TCP_INFO
@@ -604,6 +613,20 @@ static void set_cc(int fd, const char *cc)
 	exit(EXIT_CC);
 }
 
+/* set_int: setsockopt(LEVEL, NAME, V) unless V < 0, or exit 1. */
+static void set_int(int fd, int level, int name, const char *what,
+		    long long v)
+{
+	int val = (int)v, e;
+
+	if (v < 0 || !setsockopt(fd, level, name, &val, sizeof(val)))
+		return;
+	e = errno;
+	fprintf(stderr, "%s: %s: setsockopt(%s, %lld): %s (%s)\n",
+		prog, role, what, v, ename(e), strerror(e));
+	exit(1);
+}
+
 /* print_cc: "cc=NAME", what getsockopt(TCP_CONGESTION) reads back. */
 static void print_cc(int fd)
 {
@@ -693,6 +716,9 @@ static int run_client(struct opts *o)
 
 	fd = tcp_socket(o->fam);
 	set_cc(fd, o->cc);
+	set_int(fd, IPPROTO_IP, IP_TOS, "IP_TOS", o->tos);
+	set_int(fd, SOL_SOCKET, SO_PRIORITY, "SO_PRIORITY", o->priority);
+	set_int(fd, SOL_SOCKET, SO_MARK, "SO_MARK", o->mark);
 	t0 = now();
 	while (connect(fd, (struct sockaddr *)&o->sin, sizeof(o->sin))) {
 		if (errno == EINTR)
@@ -761,7 +787,8 @@ static int run_gen(struct opts *o)
 
 int main(int argc, char **argv)
 {
-	struct opts o = { .seed = 1, .chunk = 65536, .timeout = 120 };
+	struct opts o = { .seed = 1, .chunk = 65536, .timeout = 120,
+			  .tos = -1, .priority = -1, .mark = -1 };
 	const char *netns = NULL;
 	int i, npos, want, cpu = -1;
 	char *pos[5];
@@ -790,6 +817,12 @@ int main(int argc, char **argv)
 			o.cc = argv[++i];
 		} else if (!strcmp(a, "--info-file") && arg && want == 4) {
 			o.info_file = argv[++i];
+		} else if (!strcmp(a, "--tos") && arg && want == 4) {
+			o.tos = parse_num(argv[++i], false) & 0xff;
+		} else if (!strcmp(a, "--priority") && arg && want == 4) {
+			o.priority = parse_num(argv[++i], false) & 0xffffffff;
+		} else if (!strcmp(a, "--mark") && arg && want == 4) {
+			o.mark = parse_num(argv[++i], false) & 0xffffffff;
 		} else if (!strcmp(a, "--reply-delay") && arg && want == 3) {
 			o.reply_delay_ms = parse_num(argv[++i], false);
 		} else if (!strcmp(a, "--seed") && arg && want != 3) {
