@@ -61,8 +61,7 @@ enum {
 	XS_TCP_RTO_DEFERRED,
 	XS_TCP_DELACK_DEFERRED,
 	XS_TCP_KEEPALIVE_DEFERRED,
-	XS_TCP_PACE_DEFERRED,
-	XS_TCP_TSQ_DEFERRED,
+	XS_TCP_XMIT_DEFERRED,	/* pacing or TSQ: xs_tcp_resume_xmit() */
 };
 
 /* Which timer icsk_retransmit_timer runs (icsk->icsk_pending). */
@@ -594,6 +593,7 @@ bool xs_tcp_write_xmit(struct sock *sk, int nonagle);
 int xs_tcp_retransmit_skb(struct sock *sk, struct sk_buff *skb);
 void xs_tcp_xmit_lost(struct sock *sk);
 void xs_tcp_resume_xmit(struct sock *sk);
+bool xs_tcp_resume_or_defer(struct sock *sk);
 int xs_tcp_send_probe(struct sock *sk);
 u32 xs_tcp_current_mss(struct sock *sk);
 u32 xs_tcp_mss_for_mtu(struct sock *sk, u32 pmtu);

@@ -974,13 +974,16 @@ static void xs_tcp_prr_sent(struct sock *sk, u32 pcount)
 		tcp_sk(sk)->prr_out += pcount;
 }
 
-/* Bytes of @skb that the congestion and send windows let go now. */
+/*
+ * Bytes of @skb that the congestion and send windows let go now, in
+ * @quota segments at most (cwnd room, at most the GSO size of the rate).
+ */
 static u32 xs_tcp_send_limit(struct sock *sk, struct sk_buff *skb, u32 mss,
 			     u32 quota)
 {
 	struct tcp_sock *tp = tcp_sk(sk);
 	u32 wnd = tcp_wnd_end(tp) - TCP_SKB_CB(skb)->seq;
-	u32 limit = min(quota, xs_tcp_tso_segs(sk, mss)) * mss;
+	u32 limit = quota * mss;
 
 	if (wnd < limit)
 		limit = wnd >= mss ? rounddown(wnd, mss) : wnd;
@@ -1001,9 +1004,10 @@ bool xs_tcp_write_xmit(struct sock *sk, int nonagle)
 	struct tcp_sock *tp = tcp_sk(sk);
 	bool cwnd_limited = false;
 	struct sk_buff *skb;
-	u32 mss = xs_tcp_current_mss(sk);
+	u32 mss = xs_tcp_current_mss(sk), tso_segs;
 
 	xs_mstamp_refresh(tp);
+	tso_segs = xs_tcp_tso_segs(sk, mss);
 	while ((skb = xs->send_head)) {
 		u32 in_flight = tcp_packets_in_flight(tp);
 		u32 cwnd = tcp_snd_cwnd(tp), limit, len;
@@ -1021,7 +1025,8 @@ bool xs_tcp_write_xmit(struct sock *sk, int nonagle)
 				     skb_queue_is_last(&sk->sk_write_queue, skb) ?
 				     nonagle : TCP_NAGLE_PUSH))
 			break;
-		limit = xs_tcp_send_limit(sk, skb, mss, cwnd - in_flight);
+		limit = xs_tcp_send_limit(sk, skb, mss,
+					  min(cwnd - in_flight, tso_segs));
 		/* GSO would copy the urgent pointer onto every segment. */
 		if (unlikely(xs_tcp_urg_mode(tp)))
 			limit = min(limit, mss);
@@ -1121,6 +1126,7 @@ void xs_tcp_xmit_lost(struct sock *sk)
 	struct xs_tcp_sock *xs = xs_tcp_sk(sk);
 	struct tcp_sock *tp = tcp_sk(sk);
 	u32 mss = xs_tcp_current_mss(sk);
+	u32 tso_segs = xs_tcp_tso_segs(sk, mss);
 	struct sk_buff *skb;
 
 	skb_queue_walk(&sk->sk_write_queue, skb) {
@@ -1138,7 +1144,7 @@ void xs_tcp_xmit_lost(struct sock *sk)
 		    xs_tcp_small_queue_check(sk, skb, 1))
 			break;
 		quota = tcp_snd_cwnd(tp) - tcp_packets_in_flight(tp);
-		quota = min(quota, xs_tcp_tso_segs(sk, mss));
+		quota = min(quota, tso_segs);
 		if (skb->len > quota * mss &&
 		    xs_tcp_fragment(sk, skb, quota * mss))
 			break;
@@ -1168,6 +1174,24 @@ void xs_tcp_resume_xmit(struct sock *sk)
 	if (tp->lost_out > tp->retrans_out)
 		xs_tcp_xmit_lost(sk);
 	xs_tcp_push(sk, tp->nonagle);
+}
+
+/**
+ * xs_tcp_resume_or_defer - resume transmission now, or at release_sock()
+ * @sk: the socket, its BH lock held (pacing timer, TSQ tasklet)
+ *
+ * Return: true when the work was newly left to xs_tcp_release_cb()
+ * (XS_TCP_XMIT_DEFERRED), which drops a socket reference: the caller
+ * must leave it one, before it unlocks.
+ */
+bool xs_tcp_resume_or_defer(struct sock *sk)
+{
+	if (!sock_owned_by_user(sk)) {
+		xs_tcp_resume_xmit(sk);
+		return false;
+	}
+	return !test_and_set_bit(XS_TCP_XMIT_DEFERRED,
+				 &xs_tcp_sk(sk)->deferred);
 }
 
 /**

@@ -17,7 +17,7 @@
  *   (SK_PACING_NEEDED) has the send loop stop at a segment whose time has
  *   not come; tp->pacing_timer (a soft hrtimer, holding a socket
  *   reference) resumes it, from the softirq or, when the user holds the
- *   socket, from release_sock() (XS_TCP_PACE_DEFERRED).
+ *   socket, from release_sock() (XS_TCP_XMIT_DEFERRED).
  * - GSO size follows the rate (Linux's tcp_tso_autosize()): about 1 ms
  *   of data per skb (sk_pacing_shift), at least the algorithm's
  *   min_tso_segs (2 by default), more on paths with a tiny RTT.
@@ -133,17 +133,13 @@ static enum hrtimer_restart xs_tcp_pace_kick(struct hrtimer *timer)
 	struct tcp_sock *tp = container_of(timer, struct tcp_sock,
 					   pacing_timer);
 	struct sock *sk = (struct sock *)tp;
+	bool deferred;
 
 	bh_lock_sock(sk);
-	if (!sock_owned_by_user(sk)) {
-		xs_tcp_resume_xmit(sk);
-	} else if (!test_and_set_bit(XS_TCP_PACE_DEFERRED,
-				     &xs_tcp_sk(sk)->deferred)) {
-		bh_unlock_sock(sk);
-		return HRTIMER_NORESTART;	/* the reference: release_cb */
-	}
+	deferred = xs_tcp_resume_or_defer(sk);
 	bh_unlock_sock(sk);
-	sock_put(sk);
+	if (!deferred)
+		sock_put(sk);	/* else the timer's reference: release_cb */
 	return HRTIMER_NORESTART;
 }
 

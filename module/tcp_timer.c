@@ -567,11 +567,7 @@ void xs_tcp_release_cb(struct sock *sk)
 		xs_tcp_keepalive_handler(sk);
 		__sock_put(sk);
 	}
-	if (test_and_clear_bit(XS_TCP_PACE_DEFERRED, &xs->deferred)) {
-		xs_tcp_resume_xmit(sk);
-		__sock_put(sk);
-	}
-	if (test_and_clear_bit(XS_TCP_TSQ_DEFERRED, &xs->deferred)) {
+	if (test_and_clear_bit(XS_TCP_XMIT_DEFERRED, &xs->deferred)) {
 		xs_tcp_resume_xmit(sk);
 		__sock_put(sk);
 	}

@@ -18,7 +18,7 @@
  *   transmission resumes from there, never from the destructor itself
  *   (which may run in any context, with any lock held). The tasklet
  *   sends with the socket's BH lock, or, when the user owns the socket,
- *   leaves it to release_sock() (XS_TCP_TSQ_DEFERRED).
+ *   leaves it to release_sock() (XS_TCP_XMIT_DEFERRED).
  * - Lifetime: the destructor keeps one byte of the segment's charge, so
  *   the socket cannot be freed while it is on the list; the tasklet gives
  *   it back with sk_free(). The module stays loaded while any socket
@@ -54,10 +54,7 @@ static DEFINE_PER_CPU(struct xs_tsq, xs_tsq_tasklet);
 static void xs_tsq_handler(struct sock *sk)
 {
 	bh_lock_sock(sk);
-	if (!sock_owned_by_user(sk))
-		xs_tcp_resume_xmit(sk);
-	else if (!test_and_set_bit(XS_TCP_TSQ_DEFERRED,
-				   &xs_tcp_sk(sk)->deferred))
+	if (xs_tcp_resume_or_defer(sk))
 		sock_hold(sk);	/* dropped by xs_tcp_release_cb() */
 	bh_unlock_sock(sk);
 }
