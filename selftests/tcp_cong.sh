@@ -126,7 +126,7 @@ X_OPTS=()		# more options for xfer's client
 # the client's TCP_INFO samples (copied to the results as TAG).
 xfer()
 {
-	local cc=$1 tag=$2 port srv_pid out i crc=0 src=0 fam=xstack srv_cc=()
+	local cc=$1 tag=$2 port srv_pid out crc=0 src=0 fam=xstack srv_cc=()
 	# shellcheck disable=SC2034 # set by parse_out
 	local s_recv s_sent s_listen s_cc c_recv c_sent c_listen c_cc
 	PORT=$((PORT + 1))
@@ -136,26 +136,15 @@ xfer()
 	X_WHY=""
 	[ "$MODE" != native ] || fam=inet
 	[ "$cc" != dctcp ] || srv_cc=(--cc dctcp)
-	"$XS_XFER" server inet 10.0.0.2 "$port" --netns "$NS_NB" \
-		--timeout 90 --idle 20 "${srv_cc[@]}" \
-		>"$out.srv" 2>"$out.srv.err" </dev/null &
-	srv_pid=$!
-	XS_PIDS="$XS_PIDS $srv_pid"
-	for ((i = 0; i < 200; i++)); do
-		parse_out "$out.srv" s
-		[ -z "$s_listen" ] || break
-		kill -0 "$srv_pid" 2>/dev/null || break
-		nap 0.05
-	done
-	if [ -z "$s_listen" ]; then
-		kill "$srv_pid" 2>/dev/null || true
-		wait "$srv_pid" || src=$?
-		forget_pid "$srv_pid"
-		X_WHY="server did not listen (exit $src)"
-		[ "$src" != 5 ] || X_WHY="server: setsockopt(TCP_CONGESTION, $cc) refused"
-		xfer_log "$out.srv.err"
+	if ! srv_start "$out" inet 10.0.0.2 "$port" --netns "$NS_NB" \
+		--timeout 90 --idle 20 "${srv_cc[@]}"; then
+		X_WHY="server did not listen (exit $SRV_RC)"
+		[ "$SRV_RC" != 5 ] ||
+			X_WHY="server: setsockopt(TCP_CONGESTION, $cc) refused"
 		return 1
 	fi
+	# shellcheck disable=SC2153 # set by srv_start
+	srv_pid=$SRV_PID
 	# Unbound: natively the source is 10.0.0.3, xa's only native
 	# address; xstack's is 10.0.0.1.
 	"$XS_XFER" client "$fam" 10.0.0.2 "$port" "$BYTES" --seed "$port" \

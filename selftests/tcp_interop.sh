@@ -148,7 +148,7 @@ ep()
 X_OPTS=()
 xfer()
 {
-	local cli=$1 srv=$2 bytes=$3 half=${4:-} tmo=${5:-} port srv_pid out i
+	local cli=$1 srv=$2 bytes=$3 half=${4:-} tmo=${5:-} port srv_pid out
 	local crc=0 src=0 srv_opts=() cli_opts=() srv_addr
 	# shellcheck disable=SC2034 # set by parse_out
 	local s_recv s_sent s_listen c_recv c_sent c_listen
@@ -164,26 +164,15 @@ xfer()
 	fi
 	ep "$srv"
 	srv_addr=$EP_ADDR
-	"$XS_XFER" server "$EP_FAM" "$EP_ADDR" "$port" "${srv_opts[@]}" \
-		--netns "$EP_NS" --timeout "$tmo" --idle 20 "${X_OPTS[@]}" \
-		>"$out.srv" 2>"$out.srv.err" </dev/null &
-	srv_pid=$!
-	XS_PIDS="$XS_PIDS $srv_pid"
-	for ((i = 0; i < 200; i++)); do
-		parse_out "$out.srv" s
-		[ -z "$s_listen" ] || break
-		kill -0 "$srv_pid" 2>/dev/null || break
-		nap 0.05
-	done
-	if [ -z "$s_listen" ]; then
-		kill "$srv_pid" 2>/dev/null || true
-		wait "$srv_pid" || src=$?
-		forget_pid "$srv_pid"
-		X_WHY="server did not listen (exit $src)"
-		[ "$src" != 4 ] || X_WHY="server: no TCP in this family (exit 4)"
-		xfer_log "$out.srv.err"
+	if ! srv_start "$out" "$EP_FAM" "$EP_ADDR" "$port" "${srv_opts[@]}" \
+		--netns "$EP_NS" --timeout "$tmo" --idle 20 "${X_OPTS[@]}"; then
+		X_WHY="server did not listen (exit $SRV_RC)"
+		[ "$SRV_RC" != 4 ] ||
+			X_WHY="server: no TCP in this family (exit 4)"
 		return 1
 	fi
+	# shellcheck disable=SC2153 # set by srv_start
+	srv_pid=$SRV_PID
 	ep "$cli"
 	"$XS_XFER" client "$EP_FAM" "$srv_addr" "$port" "$bytes" \
 		--seed "$port" "${cli_opts[@]}" --netns "$EP_NS" \

@@ -18,6 +18,8 @@
 #   parse_out FILE PREFIX   xs_xfer's output into PREFIX_recv, _sent,
 #                           _listen and _cc
 #   xfer_log FILE...        xs_xfer's timings in one log line
+#   srv_start OUT ARGS...   an xs_xfer server ($XS_XFER) in the
+#                           background, once it listens
 #   probe_xstack NS...      XSTACK_WHY set unless xstack has TCP in
 #                           every NS
 #   set_mode native|xstack [quiet]
@@ -129,6 +131,36 @@ xfer_log()
 		done <"$f"
 	done
 	[ -z "$times" ] || log "${times#; }"
+}
+
+# srv_start OUT ARGS...: "$XS_XFER server ARGS" in the background, its
+# output in OUT.srv and OUT.srv.err, SRV_PID its pid; returns once it
+# listens. When it does not (within 10 s), it is stopped, its standard
+# error logged, SRV_RC set to its exit code, and 1 returned.
+srv_start()
+{
+	# shellcheck disable=SC2034 # set by parse_out
+	local out=$1 i s_recv s_sent s_listen s_cc
+	shift
+	# shellcheck disable=SC2034 # for the caller
+	SRV_RC=0
+	"$XS_XFER" server "$@" >"$out.srv" 2>"$out.srv.err" </dev/null &
+	SRV_PID=$!
+	XS_PIDS="$XS_PIDS $SRV_PID"
+	for ((i = 0; i < 200; i++)); do
+		parse_out "$out.srv" s
+		[ -z "$s_listen" ] || return 0
+		kill -0 "$SRV_PID" 2>/dev/null || break
+		nap 0.05
+	done
+	parse_out "$out.srv" s
+	[ -z "$s_listen" ] || return 0
+	kill "$SRV_PID" 2>/dev/null || true
+	# shellcheck disable=SC2034 # for the caller
+	wait "$SRV_PID" || SRV_RC=$?
+	forget_pid "$SRV_PID"
+	xfer_log "$out.srv.err"
+	return 1
 }
 
 # probe_xstack NS...: XSTACK_WHY set unless xstack has TCP sockets in
