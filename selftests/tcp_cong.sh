@@ -41,7 +41,10 @@
 #      median and not the first entry: in slow start the cwnd can grow a
 #      lot in the 20 ms between the samples.
 #   4. bbr with sch_fq as the root qdisc of xa's veth0 (no bottleneck;
-#      netem delay 20ms on nb's veth0 delays the ACKs), 4 MiB: intact, read back, every sample from the first
+#      netem delay 20ms on nb's veth0 delays the ACKs) and
+#      SO_MAX_PACING_RATE 10 Mbit/s on the client (so that fq has
+#      segments to hold even on a slow kernel), 4 MiB: intact, read
+#      back, every sample from the first
 #      with a pacing rate on has tcpi_pacing_rate neither 0 nor ~0 (bbr
 #      sets the rate itself), and fq's "throttled" counter (tc -s qdisc:
 #      the times a flow waited for its departure time) is > 0: fq paced
@@ -360,6 +363,9 @@ paced()
 		fail "tc qdisc replace dev veth0 root netem delay 20ms in nb"
 	t_start
 	why=""
+	# At most 10 Mbit/s: fq then holds segments even when the sender
+	# is slow (the debug kernel), where bbr's own rate may not be.
+	X_OPTS=(--max-pacing-rate 1250000)
 	if xfer bbr bbr-fq; then
 		info_stats "$X_INFO"
 		thr=$(fq_throttled)
@@ -376,6 +382,7 @@ paced()
 	else
 		why=$X_WHY
 	fi
+	X_OPTS=()
 	tc -n "$NS_NB" qdisc del dev veth0 root
 	t_result "$name" "$why"
 }

@@ -7,7 +7,8 @@
  *                  [COMMON]
  *   xs_xfer client FAMILY ADDR PORT BYTES [--seed N] [--chunk N]
  *                  [--half-close] [--cc NAME] [--info-file F]
- *                  [--tos N] [--priority N] [--mark N] [COMMON]
+ *                  [--tos N] [--priority N] [--mark N]
+ *                  [--max-pacing-rate N] [COMMON]
  *   xs_xfer gen BYTES [--seed N]
  *
  *   COMMON: --timeout SEC  the whole run, at most (default 120)
@@ -54,9 +55,10 @@
  * the client print "cc=NAME", the congestion control getsockopt(
  * TCP_CONGESTION) reads back at the end of the transfer.
  *
- * --tos N, --priority N and --mark N set IP_TOS, SO_PRIORITY and SO_MARK
- * on the client's socket before connect() (exit 1 when that fails), for
- * tests of qdisc classification; N may be hex (0x10003).
+ * --tos N, --priority N, --mark N and --max-pacing-rate N (bytes a
+ * second) set IP_TOS, SO_PRIORITY, SO_MARK and SO_MAX_PACING_RATE on the
+ * client's socket before connect() (exit 1 when that fails), for tests
+ * of qdiscs; N may be hex (0x10003).
  *
  * gen writes the same stream to standard output and prints "sent N
  * SHA256" on standard error: `xs_xfer gen N | sha256sum` checks the
@@ -295,6 +297,7 @@ static void usage(void)
 		"       xs_xfer client FAMILY ADDR PORT BYTES [--seed N] [--chunk N]\n"
 		"                      [--half-close] [--cc NAME] [--info-file F]\n"
 		"                      [--tos N] [--priority N] [--mark N]\n"
+		"                      [--max-pacing-rate N]\n"
 		"                      [--timeout SEC] [--idle SEC] [--netns NS]\n"
 		"                      [--cpu N]\n"
 		"       xs_xfer gen BYTES [--seed N]\n"
@@ -505,6 +508,7 @@ struct opts {
 	long long tos;		/* --tos: IP_TOS, -1 for none */
 	long long priority;	/* --priority: SO_PRIORITY, -1 for none */
 	long long mark;		/* --mark: SO_MARK, -1 for none */
+	long long pacing;	/* --max-pacing-rate: -1 for none */
 };
 
 /* ---------------------------------------------------------------- TCP_INFO
@@ -719,6 +723,8 @@ static int run_client(struct opts *o)
 	set_int(fd, IPPROTO_IP, IP_TOS, "IP_TOS", o->tos);
 	set_int(fd, SOL_SOCKET, SO_PRIORITY, "SO_PRIORITY", o->priority);
 	set_int(fd, SOL_SOCKET, SO_MARK, "SO_MARK", o->mark);
+	set_int(fd, SOL_SOCKET, SO_MAX_PACING_RATE, "SO_MAX_PACING_RATE",
+		o->pacing);
 	t0 = now();
 	while (connect(fd, (struct sockaddr *)&o->sin, sizeof(o->sin))) {
 		if (errno == EINTR)
@@ -788,7 +794,8 @@ static int run_gen(struct opts *o)
 int main(int argc, char **argv)
 {
 	struct opts o = { .seed = 1, .chunk = 65536, .timeout = 120,
-			  .tos = -1, .priority = -1, .mark = -1 };
+			  .tos = -1, .priority = -1, .mark = -1,
+			  .pacing = -1 };
 	const char *netns = NULL;
 	int i, npos, want, cpu = -1;
 	char *pos[5];
@@ -823,6 +830,8 @@ int main(int argc, char **argv)
 			o.priority = parse_num(argv[++i], false) & 0xffffffff;
 		} else if (!strcmp(a, "--mark") && arg && want == 4) {
 			o.mark = parse_num(argv[++i], false) & 0xffffffff;
+		} else if (!strcmp(a, "--max-pacing-rate") && arg && want == 4) {
+			o.pacing = parse_num(argv[++i], false) & 0x7fffffff;
 		} else if (!strcmp(a, "--reply-delay") && arg && want == 3) {
 			o.reply_delay_ms = parse_num(argv[++i], false);
 		} else if (!strcmp(a, "--seed") && arg && want != 3) {
